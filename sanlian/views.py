@@ -1,0 +1,47 @@
+"""Site-wide views: the start page and the health check."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .celery import app as celery_app
+
+
+@login_required
+def home(request):
+    """Each role starts where its work is; later pages (dashboard) take over as they land."""
+    return redirect("projects:list")
+
+
+def _database_ok() -> bool:
+    try:
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except Exception:  # any failure means "down"; the reason is not for an anonymous caller
+        return False
+
+
+def _broker_ok() -> bool:
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+        return True
+    except Exception:
+        return False
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """``{"database": "ok", "broker": "ok"}`` with 200, or the parts that are down with 503. No login, no secrets."""
+    status = {
+        "database": "ok" if _database_ok() else "down",
+        "broker": "ok" if _broker_ok() else "down",
+    }
+    healthy = all(value == "ok" for value in status.values())
+    return JsonResponse(status, status=200 if healthy else 503)

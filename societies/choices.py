@@ -1,0 +1,25 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """The four roles; each is a Django group of the same name (created by a migration)."""
+
+    SECRETARIAT = "secretariat", _("Secretariat")
+    SOCIETY = "society", _("Society contact")
+    DISTRICT = "district", _("District contact")
+    LEADER = "leader", _("Leadership")
+
+
+class UpperUnitLevel(models.TextChoices):
+    NATIONAL = "national", _("National")
+    PROVINCIAL = "provincial", _("Provincial")
+    INSTITUTE = "institute", _("Research institute")
+    UNIVERSITY = "university", _("University")
+    OTHER = "other", _("Other")
+
+
+class PartnerKind(models.TextChoices):
+    ENTERPRISE = "enterprise", _("Enterprise")
+    INSTITUTION = "institution", _("Institution")
+    GROUP = "group", _("Group")

@@ -1,0 +1,31 @@
+import os
+
+from django.core.management.base import BaseCommand
+
+from societies.services import ensure_demo_accounts, load_reference_data
+from societies.signals import portal_setup
+
+
+class Command(BaseCommand):
+    help = "First-run set-up: reference data, one demo account per role, and each app's own reference data."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-demo", action="store_true", help="Do not create the demo accounts.")
+
+    def handle(self, *args, no_demo: bool = False, **options):
+        created = load_reference_data()
+        self.stdout.write("Reference data: {districts} districts, {industries} industries created.".format(**created))
+        for _receiver, message in portal_setup.send(sender=self.__class__, stdout=self.stdout):
+            if message:
+                self.stdout.write(str(message))
+        if no_demo:
+            return
+        password = os.environ.get("DEMO_PASSWORD", "sanlian-demo")
+        self.stdout.write("\nDemo accounts (password: {}):".format(password))
+        for account, was_created in ensure_demo_accounts(password=password):
+            unit = account.society or account.district
+            self.stdout.write(
+                "  {:<12} {:<18} {}{}".format(
+                    account.username, account.role.label, unit, "" if was_created else "  (already there)"
+                )
+            )
