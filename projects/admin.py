@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .access import can_change
+from .access import can_change, can_manage
 from .models import Attachment, ProgressUpdate, Project, ProjectDistrict, ProjectPartner, ProjectUpperUnit, TaskForce
 
 
@@ -45,6 +45,12 @@ class ProjectAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["society", "contacts"]
     inlines = [DistrictLinkInline, UpperUnitLinkInline, PartnerLinkInline]
     readonly_fields = ["due_start", "due_end"]
+    change_list_template = "admin/projects/project/change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        # The import itself is the portal's page (same parser, service and secretariat-only check).
+        extra_context = {"can_import_annex": can_manage(request.user), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)

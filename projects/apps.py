@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("Key projects")
+
+    def ready(self) -> None:
+        from societies.signals import portal_setup
+
+        from .receivers import load_reference_list
+
+        portal_setup.connect(load_reference_list, dispatch_uid="sanlian-projects-reference-list")

@@ -56,3 +56,41 @@ def project(
     for order, unit in enumerate(partners):
         ProjectPartner.objects.create(project=created, partner=unit, order=order)
     return created
+
+
+# --- annex workbooks (the list as people type it) ----------------------------------------------------------------
+ANNEX_TITLE = "枣庄市科协“三联三促”行动重点改革品牌项目、重要特色活动清单（2024年）"
+ANNEX_HEADER = ("序号", "市级\n学会", "重点改革品牌项目(重要特色活动)", "协同联动单位", None, None, "完成\n时间", "联系人",
+                "备\n注")
+ANNEX_SUBHEADER = (None, None, None, "区、市科协", "上级学会\n(科研单位)", "科技企业\n(科技项目)", None, None, None)
+ANNEX_ROWS = (
+    (1, "市老科协", "1.中国老科协老专家滕州行活动", "滕州市科协", "中国老科协、\n山东省老科协", "中材锂膜、山森数控", "5月", "李健", None),
+    (None, None, "2.乡村振兴知识技能提升培训", "峄城区科协", "枣庄学院", "石榴研究院", "5月中旬", None, None),
+    (2, "市医学会", "“5.12”护士节科普宣传活动", "市中区科协", "山东省医学会", "村居；社区", "待定", "盛敏", "备注一"),
+)
+
+
+def annex_workbook(rows=ANNEX_ROWS, *, title: str | None = ANNEX_TITLE, header=ANNEX_HEADER,
+                   subheader=ANNEX_SUBHEADER, sheets=("附件",), drop: tuple[int, ...] = ()) -> bytes:
+    """An annex workbook as bytes: optional title, the two-row header, the rows; ``drop`` removes columns by index;
+    each name in ``sheets`` gets the same table (two names make two qualifying sheets)."""
+    import io
+
+    import openpyxl
+
+    keep = [i for i in range(len(header)) if i not in drop]
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name in sheets:
+        sheet = book.create_sheet(name)
+        if title is not None:
+            sheet.append(["附件"])
+            sheet.append([title])
+        for line in ([header, subheader] if header else []):
+            if line:
+                sheet.append([line[i] for i in keep])
+        for row in rows:
+            sheet.append([row[i] if i < len(row) else None for i in keep])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

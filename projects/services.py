@@ -1,0 +1,551 @@
+"""Domain operations on projects (views, admin, commands and tasks call these; none re-implements them)."""
+
+# ================================================================================================================
+# The annex list: import with a preview, and export (issue #4). Everything below belongs to the annex importer.
+# ================================================================================================================
+
+import hashlib
+import json
+import logging
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Model, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from societies.choices import PartnerKind, UpperUnitLevel
+from societies.models import District, Partner, Society, UpperUnit, name_key
+
+from .annex import Annex, AnnexIssue, AnnexRefused, AnnexRow, read_annex, write_annex
+from .models import Project, ProjectDistrict, ProjectPartner, ProjectUpperUnit
+
+logger = logging.getLogger(__name__)
+
+ANNEX_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "annex-2024.xlsx"
+IMPORT_REASON = "导入清单"  # the change reason on every history record an import writes
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """One kind of organisation the list names: its model, the project's link model and the link's field."""
+
+    key: str
+    model: type[Model]
+    link: type[Model] | None = None
+    link_field: str = ""
+
+
+SOCIETIES = _Kind("societies", Society)
+KINDS = (
+    _Kind("districts", District, ProjectDistrict, "district"),
+    _Kind("upper_units", UpperUnit, ProjectUpperUnit, "upper_unit"),
+    _Kind("partners", Partner, ProjectPartner, "partner"),
+)
+ORGANISATION_KINDS = {"societies": _("Municipal societies"), "districts": _("District associations"),
+                      "upper_units": _("Upper-level units"), "partners": _("Partners")}
+# The project fields an import writes, with their labels for the preview; the link lists are compared too.
+IMPORT_FIELDS = {
+    "seq": _("society number"), "position": _("position in the list"), "title": _("title"),
+    "due_text": _("due (as typed)"), "due_start": _("due window start"), "due_end": _("due window end"),
+    "contact": _("contact"), "remarks": _("remarks"),
+}
+LINK_LABELS = {"districts": _("district associations"), "upper_units": _("upper-level units"), "partners": _("partners")}
+
+# Kinds of new organisations, guessed from the name (the secretariat can correct them in the back office).
+# Partners: collective names ("各…", "全市…", 村居, 社区, members, committees) are groups; universities, colleges,
+# hospitals, schools and research bodies are institutions; anything else is an enterprise.
+_GROUP = re.compile(r"^(各|全市|全区|全县)|村居|村委|社区|会员|委员会|分会|居民|群众|学生|志愿者")
+_INSTITUTION = re.compile(r"大学|学院|学校|中学|小学|幼儿园|医院|卫生院|研究院|研究所|科学院|机构|中心$|保健院")
+# Upper-level units: national (中国/中华/国家/全国), provincial (山东省/山东/省), research institutes, universities.
+_LEVELS = (
+    (re.compile(r"^(中国|中华|国家|全国)"), UpperUnitLevel.NATIONAL),
+    (re.compile(r"^(山东|省)"), UpperUnitLevel.PROVINCIAL),
+    (re.compile(r"研究所|科学院|研究院"), UpperUnitLevel.INSTITUTE),
+    (re.compile(r"大学|学院"), UpperUnitLevel.UNIVERSITY),
+)
+
+
+def partner_kind(name: str) -> str:
+    """The kind a new partner gets from its name (a documented heuristic; see ``_GROUP`` and ``_INSTITUTION``)."""
+    if _GROUP.search(name):
+        return PartnerKind.GROUP
+    if _INSTITUTION.search(name):
+        return PartnerKind.INSTITUTION
+    return PartnerKind.ENTERPRISE
+
+
+def upper_unit_level(name: str) -> str:
+    """The level a new upper-level unit gets from its name (first matching rule of ``_LEVELS``)."""
+    return next((level for pattern, level in _LEVELS if pattern.search(name)), UpperUnitLevel.OTHER)
+
+
+def _clean_name(name: str) -> str:
+    return _SPACE.sub(" ", name or "").strip()
+
+
+def _unique(names: list[str]) -> list[str]:
+    """The names in order, each organisation once (by its matching key), empty ones dropped."""
+    seen, result = set(), []
+    for name in map(_clean_name, names or []):
+        key = name_key(name)
+        if key and key not in seen:
+            seen.add(key)
+            result.append(name)
+    return result
+
+
+@dataclass(frozen=True)
+class NewOrganisation:
+    name: str
+    kind: str = ""  # partner kind or upper-unit level; empty for societies and districts
+
+    @property
+    def kind_label(self) -> str:
+        choices = dict(PartnerKind.choices) | dict(UpperUnitLevel.choices)
+        return str(choices.get(self.kind, ""))
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: object
+    new: object
+
+    @property
+    def label(self) -> str:
+        return str(IMPORT_FIELDS.get(self.field) or LINK_LABELS[self.field])
+
+    @staticmethod
+    def show(value) -> str:
+        if isinstance(value, list):
+            return "、".join(value)
+        return "" if value is None else str(value)
+
+    @property
+    def old_text(self) -> str:
+        return self.show(self.old)
+
+    @property
+    def new_text(self) -> str:
+        return self.show(self.new)
+
+
+@dataclass
+class PlannedProject:
+    """One row of the file and what the import does with it: create, change (field by field) or leave."""
+
+    row: AnnexRow
+    position: int
+    values: dict  # the project fields and the three link lists as the file gives them
+    existing: Project | None = None
+    changes: list[FieldChange] = field(default_factory=list)
+
+    @property
+    def action(self) -> str:
+        return "new" if self.existing is None else "changed" if self.changes else "unchanged"
+
+
+@dataclass
+class ImportPlan:
+    """What an import of ``annex`` would change; nothing is written until ``apply_import``."""
+
+    annex: Annex
+    year: int
+    new_organisations: dict[str, list[NewOrganisation]]
+    projects: list[PlannedProject]
+    not_in_file: list[Project]
+    warnings: list[AnnexIssue]
+    _existing_orgs: dict[str, dict[str, int]] = field(default_factory=dict, repr=False)
+    _existing_links: dict[str, dict[int, list]] = field(default_factory=dict, repr=False)
+
+    def of(self, action: str) -> list[PlannedProject]:
+        return [planned for planned in self.projects if planned.action == action]
+
+    @property
+    def new(self) -> list[PlannedProject]:
+        return self.of("new")
+
+    @property
+    def changed(self) -> list[PlannedProject]:
+        return self.of("changed")
+
+    @property
+    def unchanged(self) -> list[PlannedProject]:
+        return self.of("unchanged")
+
+    @property
+    def new_organisation_groups(self) -> list[tuple[str, list[NewOrganisation]]]:
+        return [(str(ORGANISATION_KINDS[kind]), names) for kind, names in self.new_organisations.items() if names]
+
+    def fingerprint(self) -> str:
+        """A digest of what would change: a confirm applies the plan only if it still has this digest."""
+        data = [
+            self.year, {kind: [org.name for org in orgs] for kind, orgs in self.new_organisations.items()},
+            [[p.values["society"], p.values["title"], p.action, [[c.field, c.new] for c in p.changes]]
+             for p in self.projects],
+        ]
+        return hashlib.sha256(json.dumps(data, ensure_ascii=False, default=str).encode()).hexdigest()
+
+    def summary(self) -> "ImportResult":
+        """The counts this plan would give if applied (what ``--dry-run`` prints)."""
+        return ImportResult(
+            year=self.year,
+            created={kind: len(orgs) for kind, orgs in self.new_organisations.items()} | {"projects": len(self.new)},
+            updated=len(self.changed), unchanged=len(self.unchanged), warnings=self.warnings,
+        )
+
+
+@dataclass
+class ImportResult:
+    year: int
+    created: dict[str, int]
+    updated: int
+    unchanged: int
+    warnings: list[AnnexIssue]
+
+    def as_json(self) -> dict:
+        """The command-line contract's JSON object."""
+        return {"year": self.year, "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+                "warnings": [issue_json(issue) for issue in self.warnings]}
+
+
+class ImportPlanChanged(Exception):
+    """The database changed between the preview and the confirm: the previewed plan no longer holds."""
+
+
+def issue_json(issue: AnnexIssue) -> dict:
+    return {"sheet": issue.sheet, "row": issue.row, "column": issue.column, "message": issue.message}
+
+
+def describe_issue(issue: AnnexIssue) -> str:
+    """An issue with where it is, for a person: 工作表“清单”，第 5 行，“完成时间”列：…"""
+    where = [
+        _g("sheet “{}”").format(issue.sheet) if issue.sheet else "",
+        _g("row {}").format(issue.row) if issue.row else "",
+        _g("column “{}”").format(issue.column) if issue.column else "",
+    ]
+    where = _g(", ").join(part for part in where if part)
+    return _g("{where}: {message}").format(where=where, message=issue.message) if where else issue.message
+
+
+def _refused(message: str) -> AnnexRefused:
+    return AnnexRefused([AnnexIssue(sheet=None, row=None, column=None, message=message)])
+
+
+def load_annex(source, *, year: int | None = None, sheet: str | None = None) -> Annex:
+    """Read a workbook (a path, bytes or a binary file) into an ``Annex``; every problem is an ``AnnexRefused``.
+
+    No side effects. A path that is missing, a folder or unreadable is refused like a bad file, and so is anything
+    the reader did not foresee (logged), so no caller ever shows a traceback for a file.
+    """
+    if year is not None and not 2000 <= year <= 2100:
+        raise _refused(_g("The year {} is not a plausible year of a list.").format(year))
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        try:
+            if path.is_dir():
+                raise _refused(_g("“{}” is a folder, not an Excel workbook.").format(path))
+            with path.open("rb") as handle:
+                return load_annex(handle, year=year, sheet=sheet)
+        except FileNotFoundError:
+            raise _refused(_g("The file “{}” does not exist.").format(path)) from None
+        except PermissionError:
+            raise _refused(_g("The file “{}” cannot be read: permission denied.").format(path)) from None
+        except OSError as error:
+            raise _refused(_g("The file “{}” cannot be read: {}").format(path, error.strerror or error)) from None
+    try:
+        return read_annex(source, year=year, sheet=sheet, max_bytes=settings.UPLOAD_MAX_BYTES)
+    except AnnexRefused:
+        raise
+    except Exception:  # the reader refuses bad files itself; anything else must still not become a traceback
+        logger.exception("annex reader failed unexpectedly")
+        raise _refused(_g("The file cannot be read as an Excel (.xlsx) workbook.")) from None
+
+
+def _row_values(row: AnnexRow, position: int) -> dict:
+    return {
+        "society": _clean_name(row.society), "title": _clean_name(row.title), "seq": row.seq, "position": position,
+        "due_text": (row.due_text or "").strip(), "due_start": row.due_start, "due_end": row.due_end,
+        "contact": (row.contact or "").strip(), "remarks": (row.remarks or "").strip(),
+        "districts": _unique(row.districts), "upper_units": _unique(row.upper_units), "partners": _unique(row.partners),
+    }
+
+
+def _check_sizes(planned: list[PlannedProject]) -> None:
+    """Refuse values the database cannot hold (a pasted essay in a name cell), all at once, with their row."""
+    limits = {"title": Project._meta.get_field("title").max_length,
+              "due_text": Project._meta.get_field("due_text").max_length,
+              "contact": Project._meta.get_field("contact").max_length}
+    name_limit = Society._meta.get_field("name").max_length
+    issues = []
+    for item in planned:
+        row, values = item.row, item.values
+        too_long = [name for name, limit in limits.items() if len(values[name]) > limit]
+        too_long += [kind for kind in ("society", "districts", "upper_units", "partners")
+                     if any(len(name) > name_limit for name in ([values[kind]] if kind == "society" else values[kind]))]
+        for name in too_long:
+            label = IMPORT_FIELDS.get(name) or LINK_LABELS.get(name) or _("lead society")
+            issues.append(AnnexIssue(sheet=row.sheet, row=row.row, column=str(label),
+                                     message=_g("The text is too long to keep.")))
+        if values["seq"] is not None and not 0 <= values["seq"] <= 32767:
+            issues.append(AnnexIssue(sheet=row.sheet, row=row.row, column=str(IMPORT_FIELDS["seq"]),
+                                     message=_g("The number {} is out of range.").format(values["seq"])))
+    if issues:
+        raise AnnexRefused(issues)
+
+
+def plan_import(annex: Annex, *, user=None) -> ImportPlan:
+    """What importing ``annex`` would change. Reads only, in a fixed number of queries whatever the list's size.
+
+    The key of a project is year + society + title (both by their matching keys); a project of that year that the
+    file does not name is listed in ``not_in_file`` and never touched.
+    """
+    year = annex.year
+    planned = [PlannedProject(row=row, position=number, values=_row_values(row, number))
+               for number, row in enumerate(annex.rows, start=1)]
+    wanted = {"societies": [p.values["society"] for p in planned]}
+    wanted |= {kind.key: [name for p in planned for name in p.values[kind.key]] for kind in KINDS}
+
+    existing_orgs, new_orgs = {}, {}
+    for kind in (SOCIETIES, *KINDS):
+        names = {}
+        for name in wanted[kind.key]:
+            names.setdefault(name_key(name), name)
+        found = dict(kind.model.objects.filter(name_key__in=list(names)).values_list("name_key", "pk"))
+        existing_orgs[kind.key] = found
+        new_orgs[kind.key] = [
+            NewOrganisation(name, partner_kind(name) if kind.model is Partner
+                            else upper_unit_level(name) if kind.model is UpperUnit else "")
+            for key, name in names.items() if key not in found
+        ]
+
+    projects = {(p.society.name_key, p.title_key): p for p in Project.objects.filter(year=year).select_related("society")}
+    links = {}
+    for kind in KINDS:
+        by_project: dict[int, list] = {}
+        rows = kind.link.objects.filter(project__year=year).select_related(kind.link_field).order_by("order", "pk")
+        for link in rows:
+            by_project.setdefault(link.project_id, []).append(link)
+        links[kind.key] = by_project
+
+    _check_sizes(planned)
+    seen = set()
+    for item in planned:
+        key = (name_key(item.values["society"]), name_key(item.values["title"]))
+        seen.add(key)
+        item.existing = project = projects.get(key)
+        if project is None:
+            continue
+        for name in IMPORT_FIELDS:
+            old, new = getattr(project, name), item.values[name]
+            if old != new and not (old in ("", None) and new in ("", None)):
+                item.changes.append(FieldChange(name, old, new))
+        for kind in KINDS:
+            old = [getattr(link, kind.link_field).name for link in links[kind.key].get(project.pk, [])]
+            if [name_key(n) for n in old] != [name_key(n) for n in item.values[kind.key]]:
+                item.changes.append(FieldChange(kind.key, old, item.values[kind.key]))
+    not_in_file = [p for key, p in projects.items() if key not in seen]
+    not_in_file.sort(key=lambda p: (p.position, p.pk))
+    return ImportPlan(annex=annex, year=year, new_organisations=new_orgs, projects=planned, not_in_file=not_in_file,
+                      warnings=list(annex.warnings), _existing_orgs=existing_orgs, _existing_links=links)
+
+
+@contextmanager
+def _sqlite_real_parameter_limit() -> Iterator[None]:
+    """Let bulk operations use the linked SQLite's real parameter limit instead of Django's historic 999.
+
+    Django 5.2 splits SQLite bulk inserts into batches of 999 parameters, which makes an import's query count grow
+    with the list; SQLite 3.32+ allows 32766 or more, which the connection reports.
+    """
+    features = connection.features
+    if connection.vendor != "sqlite":
+        yield
+        return
+    connection.ensure_connection()
+    before = features.max_query_params
+    features.max_query_params = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    try:
+        yield
+    finally:
+        features.max_query_params = before
+
+
+def _history_of_deleted(links: list[Model], *, user, when) -> None:
+    if not links:
+        return
+    history = type(links[0]).history.model
+    history.objects.bulk_create([
+        history(history_date=when, history_user=user, history_change_reason=IMPORT_REASON, history_type="-",
+                **{f.attname: getattr(link, f.attname) for f in history.tracked_fields})
+        for link in links
+    ])
+
+
+def apply_import(plan_or_annex: "ImportPlan | Annex", *, user=None) -> ImportResult:
+    """Apply an import in one transaction: create the new organisations, create and update projects, replace the
+    changed link lists; every row written gets a history record by ``user`` with the reason "导入清单".
+
+    Given a plan (from a preview), the plan is made again inside the transaction and applied only if it is still
+    the same, otherwise ``ImportPlanChanged``. Bulk statements only: the number of queries does not depend on the
+    size of the list. Never deletes a project.
+    """
+    annex = plan_or_annex.annex if isinstance(plan_or_annex, ImportPlan) else plan_or_annex
+    user = user if getattr(user, "is_authenticated", False) else None
+    history = {"default_user": user, "default_change_reason": IMPORT_REASON}
+    try:
+        with transaction.atomic(), _sqlite_real_parameter_limit():
+            plan = plan_import(annex, user=user)
+            if isinstance(plan_or_annex, ImportPlan) and plan.fingerprint() != plan_or_annex.fingerprint():
+                raise ImportPlanChanged
+            now = timezone.now()
+            history["default_date"] = now
+            ids = {}
+            for kind in (SOCIETIES, *KINDS):
+                new = plan.new_organisations[kind.key]
+                objs = []
+                for org in new:
+                    obj = kind.model(name=org.name, name_key=name_key(org.name))
+                    if kind.model is Partner:
+                        obj.kind = org.kind
+                    elif kind.model is UpperUnit:
+                        obj.level = org.kind
+                    objs.append(obj)
+                created = bulk_create_with_history(objs, kind.model, **history) if objs else []
+                ids[kind.key] = plan._existing_orgs[kind.key] | {obj.name_key: obj.pk for obj in created}
+
+            def fill(project: Project, values: dict) -> Project:
+                for name in IMPORT_FIELDS:
+                    setattr(project, name, values[name])
+                project.title_key = name_key(values["title"])
+                project.society_id = ids["societies"][name_key(values["society"])]
+                project.updated_at = now
+                return project
+
+            new_projects = [fill(Project(year=plan.year, created_by=user, created_at=now), p.values) for p in plan.new]
+            if new_projects:
+                bulk_create_with_history(new_projects, Project, **history)
+            changed = [fill(p.existing, p.values) for p in plan.changed]
+            if changed:
+                bulk_update_with_history(changed, Project, [*IMPORT_FIELDS, "title_key", "updated_at"], **history)
+
+            targets = list(zip(new_projects, plan.new)) + [(p.existing, p) for p in plan.changed]
+            for kind in KINDS:
+                create, reorder, remove = [], [], []
+                for project, item in targets:
+                    wanted = [ids[kind.key][name_key(name)] for name in item.values[kind.key]]
+                    current = {getattr(link, kind.link_field + "_id"): link
+                               for link in plan._existing_links[kind.key].get(project.pk, [])}
+                    for order, org_id in enumerate(wanted):
+                        link = current.pop(org_id, None)
+                        if link is None:
+                            create.append(kind.link(project=project, order=order, **{kind.link_field + "_id": org_id}))
+                        elif link.order != order:
+                            link.order = order
+                            reorder.append(link)
+                    remove.extend(current.values())
+                if remove:
+                    # A raw delete: the history of each removed link is written in bulk just below, not per row.
+                    kind.link.objects.filter(pk__in=[link.pk for link in remove])._raw_delete(kind.link.objects.db)
+                    _history_of_deleted(remove, user=user, when=now)
+                if reorder:
+                    bulk_update_with_history(reorder, kind.link, ["order"], **history)
+                if create:
+                    bulk_create_with_history(create, kind.link, **history)
+    except IntegrityError:
+        # Another import created the same organisation or project at the same moment.
+        raise ImportPlanChanged from None
+    return plan.summary()
+
+
+def import_annex(source, *, user=None, year: int | None = None, sheet: str | None = None,
+                 dry_run: bool = False) -> ImportResult:
+    """Read a workbook and apply it (or, with ``dry_run``, only say what would change). Raises ``AnnexRefused``."""
+    annex = load_annex(source, year=year, sheet=sheet)
+    return plan_import(annex, user=user).summary() if dry_run else apply_import(annex, user=user)
+
+
+def import_reference_list(*, path: Path = ANNEX_FIXTURE) -> ImportResult | None:
+    """Import the shipped 2024 list into an empty portal; ``None`` (and nothing written) when any project exists."""
+    if Project.objects.exists():
+        return None
+    return import_annex(path)
+
+
+def annex_rows(projects: QuerySet) -> list[dict]:
+    """The projects as the annex list's rows (the export JSON's and ``write_annex``'s shape), in list order."""
+    return [
+        {
+            "seq": p.seq, "society": p.society.name, "title": p.title,
+            "districts": [u.name for u in p.district_list], "upper_units": [u.name for u in p.upper_unit_list],
+            "partners": [u.name for u in p.partner_list], "due_text": p.due_text,
+            "due_start": p.due_start.isoformat() if isinstance(p.due_start, date) else None,
+            "due_end": p.due_end.isoformat() if isinstance(p.due_end, date) else None,
+            "contact": p.contact, "remarks": p.remarks, "status": p.status,
+        }
+        for p in projects.with_links().in_list_order()
+    ]
+
+
+def export_annex(projects: QuerySet, *, year: int) -> bytes:
+    """The projects as an .xlsx workbook in the annex layout (formula-safe text). No side effects."""
+    return write_annex(year, annex_rows(projects))
+
+
+# --- the uploaded workbook between preview and confirm ---------------------------------------------------------
+# Kept privately under MEDIA_ROOT (no URL serves it) with a random name that only the uploader's session knows.
+UPLOAD_DIR = "annex-imports"
+UPLOAD_TTL_SECONDS = 3600
+
+
+def _upload_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / UPLOAD_DIR
+
+
+def stashed_upload(token: str) -> Path | None:
+    """The kept workbook of ``token`` if it exists and has not expired."""
+    if not re.fullmatch(r"[0-9a-f]{32}", token or ""):
+        return None
+    path = _upload_dir() / "{}.xlsx".format(token)
+    try:
+        fresh = timezone.now().timestamp() - path.stat().st_mtime < UPLOAD_TTL_SECONDS
+    except OSError:
+        return None
+    return path if fresh else None
+
+
+def stash_upload(upload) -> str:
+    """Keep an uploaded workbook for the confirm step; returns its random token. Deletes expired ones."""
+    import uuid
+
+    folder = _upload_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    now = timezone.now().timestamp()
+    for old in folder.glob("*.xlsx"):
+        try:
+            if now - old.stat().st_mtime >= UPLOAD_TTL_SECONDS:
+                old.unlink()
+        except OSError:
+            pass
+    token = uuid.uuid4().hex
+    upload.seek(0)
+    with (folder / "{}.xlsx".format(token)).open("xb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    return token
+
+
+def discard_upload(token: str) -> None:
+    """Delete the kept workbook of ``token`` (after an apply, a cancel, or a new upload)."""
+    if re.fullmatch(r"[0-9a-f]{32}", token or ""):
+        (_upload_dir() / "{}.xlsx".format(token)).unlink(missing_ok=True)
