@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 class AnnexUploadForm(forms.Form):
     """The workbook to import; the year only when the file does not name it, the sheet when several qualify."""
 
-    file = forms.FileField(label=_("Workbook (.xlsx)"), required=False)
+    file = forms.FileField(label=_("Workbook (.xlsx)"), required=False, allow_empty_file=True)
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100,
                               help_text=_("Only needed when the workbook's title does not name the year."))
     sheet = forms.ChoiceField(label=_("Sheet"), required=False, choices=())

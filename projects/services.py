@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -231,12 +231,12 @@ def issue_json(issue: AnnexIssue) -> dict:
 def describe_issue(issue: AnnexIssue) -> str:
     """An issue with where it is, for a person: 工作表“清单”，第 5 行，“完成时间”列：…"""
     where = [
-        _g("sheet “{}”").format(issue.sheet) if issue.sheet else "",
-        _g("row {}").format(issue.row) if issue.row else "",
-        _g("column “{}”").format(issue.column) if issue.column else "",
+        gettext("sheet “{}”").format(issue.sheet) if issue.sheet else "",
+        gettext("row {}").format(issue.row) if issue.row else "",
+        gettext("column “{}”").format(issue.column) if issue.column else "",
     ]
-    where = _g(", ").join(part for part in where if part)
-    return _g("{where}: {message}").format(where=where, message=issue.message) if where else issue.message
+    where = gettext(", ").join(part for part in where if part)
+    return gettext("{where}: {message}").format(where=where, message=issue.message) if where else issue.message
 
 
 def _refused(message: str) -> AnnexRefused:
@@ -250,27 +250,27 @@ def load_annex(source, *, year: int | None = None, sheet: str | None = None) -> 
     the reader did not foresee (logged), so no caller ever shows a traceback for a file.
     """
     if year is not None and not 2000 <= year <= 2100:
-        raise _refused(_g("The year {} is not a plausible year of a list.").format(year))
+        raise _refused(gettext("The year {} is not a plausible year of a list.").format(year))
     if isinstance(source, (str, Path)):
         path = Path(source)
         try:
             if path.is_dir():
-                raise _refused(_g("“{}” is a folder, not an Excel workbook.").format(path))
+                raise _refused(gettext("“{}” is a folder, not an Excel workbook.").format(path))
             with path.open("rb") as handle:
                 return load_annex(handle, year=year, sheet=sheet)
         except FileNotFoundError:
-            raise _refused(_g("The file “{}” does not exist.").format(path)) from None
+            raise _refused(gettext("The file “{}” does not exist.").format(path)) from None
         except PermissionError:
-            raise _refused(_g("The file “{}” cannot be read: permission denied.").format(path)) from None
+            raise _refused(gettext("The file “{}” cannot be read: permission denied.").format(path)) from None
         except OSError as error:
-            raise _refused(_g("The file “{}” cannot be read: {}").format(path, error.strerror or error)) from None
+            raise _refused(gettext("The file “{}” cannot be read: {}").format(path, error.strerror or error)) from None
     try:
         return read_annex(source, year=year, sheet=sheet, max_bytes=settings.UPLOAD_MAX_BYTES)
     except AnnexRefused:
         raise
     except Exception:  # the reader refuses bad files itself; anything else must still not become a traceback
         logger.exception("annex reader failed unexpectedly")
-        raise _refused(_g("The file cannot be read as an Excel (.xlsx) workbook.")) from None
+        raise _refused(gettext("The file cannot be read as an Excel (.xlsx) workbook.")) from None
 
 
 def _row_values(row: AnnexRow, position: int) -> dict:
@@ -297,10 +297,10 @@ def _check_sizes(planned: list[PlannedProject]) -> None:
         for name in too_long:
             label = IMPORT_FIELDS.get(name) or LINK_LABELS.get(name) or _("lead society")
             issues.append(AnnexIssue(sheet=row.sheet, row=row.row, column=str(label),
-                                     message=_g("The text is too long to keep.")))
+                                     message=gettext("The text is too long to keep.")))
         if values["seq"] is not None and not 0 <= values["seq"] <= 32767:
             issues.append(AnnexIssue(sheet=row.sheet, row=row.row, column=str(IMPORT_FIELDS["seq"]),
-                                     message=_g("The number {} is out of range.").format(values["seq"])))
+                                     message=gettext("The number {} is out of range.").format(values["seq"])))
     if issues:
         raise AnnexRefused(issues)
 

@@ -78,7 +78,7 @@ def annex_workbook(rows=ANNEX_ROWS, *, title: str | None = ANNEX_TITLE, header=A
 
     import openpyxl
 
-    keep = [i for i in range(len(header)) if i not in drop]
+    keep = [i for i in range(len(ANNEX_HEADER)) if i not in drop]
     book = openpyxl.Workbook()
     book.remove(book.active)
     for name in sheets:
