@@ -14,14 +14,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Max, Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from societies.choices import PartnerKind, UpperUnitLevel
 from societies.models import District, Partner, Society, UpperUnit, name_key
@@ -103,6 +103,14 @@ def _unique(names: list[str]) -> list[str]:
             seen.add(key)
             result.append(name)
     return result
+
+
+class _Link(NamedTuple):
+    pk: int
+    project_id: int
+    org_id: int
+    order: int
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -333,10 +341,11 @@ def plan_import(annex: Annex, *, user=None) -> ImportPlan:
     projects = {(p.society.name_key, p.title_key): p for p in Project.objects.filter(year=year).select_related("society")}
     links = {}
     for kind in KINDS:
-        by_project: dict[int, list] = {}
-        rows = kind.link.objects.filter(project__year=year).select_related(kind.link_field).order_by("order", "pk")
+        by_project: dict[int, list[_Link]] = {}
+        rows = kind.link.objects.filter(project__year=year).order_by("order", "pk").values_list(
+            "pk", "project_id", kind.link_field + "_id", "order", kind.link_field + "__name")
         for link in rows:
-            by_project.setdefault(link.project_id, []).append(link)
+            by_project.setdefault(link[1], []).append(_Link(*link))
         links[kind.key] = by_project
 
     _check_sizes(planned)
@@ -352,7 +361,7 @@ def plan_import(annex: Annex, *, user=None) -> ImportPlan:
             if old != new and not (old in ("", None) and new in ("", None)):
                 item.changes.append(FieldChange(name, old, new))
         for kind in KINDS:
-            old = [getattr(link, kind.link_field).name for link in links[kind.key].get(project.pk, [])]
+            old = [link.name for link in links[kind.key].get(project.pk, [])]
             if [name_key(n) for n in old] != [name_key(n) for n in item.values[kind.key]]:
                 item.changes.append(FieldChange(kind.key, old, item.values[kind.key]))
     not_in_file = [p for key, p in projects.items() if key not in seen]
@@ -381,15 +390,74 @@ def _sqlite_real_parameter_limit() -> Iterator[None]:
         features.max_query_params = before
 
 
-def _history_of_deleted(links: list[Model], *, user, when) -> None:
-    if not links:
-        return
-    history = type(links[0]).history.model
-    history.objects.bulk_create([
-        history(history_date=when, history_user=user, history_change_reason=IMPORT_REASON, history_type="-",
-                **{f.attname: getattr(link, f.attname) for f in history.tracked_fields})
-        for link in links
-    ])
+class _Writer:
+    """Multi-row INSERTs of plain values (one ``executemany`` per table) and their history records.
+
+    The ORM's bulk_create builds a model instance and compiles every value of every row, which costs more than the
+    whole file's parse for the link tables; rows here are tuples, dates and times converted once per column.
+    """
+
+    def __init__(self, *, user, now):
+        self.user_id = user.pk if user is not None else None
+        self.now = now
+
+    @staticmethod
+    def _columns(model) -> dict[str, tuple[str, object]]:
+        ops = connection.ops
+        result = {}
+        for f in model._meta.concrete_fields:
+            internal = f.get_internal_type()
+            convert = (ops.adapt_datetimefield_value if internal == "DateTimeField"
+                       else ops.adapt_datefield_value if internal == "DateField" else None)
+            result[f.attname] = (f.column, convert)
+        return result
+
+    def insert(self, model, rows: list[dict]) -> None:
+        if not rows:
+            return
+        columns = self._columns(model)
+        names = list(rows[0])
+        qn = connection.ops.quote_name
+        sql = "INSERT INTO {} ({}) VALUES ({})".format(
+            qn(model._meta.db_table), ", ".join(qn(columns[name][0]) for name in names), ", ".join(["%s"] * len(names)))
+        converters = [(i, columns[name][1], {}) for i, name in enumerate(names) if columns[name][1]]
+        values = []
+        for row in rows:
+            line = list(row.values())
+            for i, convert, seen in converters:  # the same few dates and times recur: convert each once
+                value = line[i]
+                if value not in seen:
+                    seen[value] = convert(value)
+                line[i] = seen[value]
+            values.append(line)
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, values)
+
+    def create(self, objs: list[Model], key_fields: tuple[str, ...]) -> None:
+        """Insert new objects (defaults filled by their constructor) and give them their primary keys, read back
+        by ``key_fields`` (unique among the new rows) in one query, then record their history."""
+        if not objs:
+            return
+        model = type(objs[0])
+        last = model.objects.aggregate(last=Max("pk"))["last"] or 0
+        self.insert(model, [{k: v for k, v in self.values(obj).items() if k != "id"} for obj in objs])
+        by_key = {tuple(getattr(obj, name) for name in key_fields): obj for obj in objs}
+        for pk, *key in model.objects.filter(pk__gt=last).values_list("pk", *key_fields):
+            if (obj := by_key.get(tuple(key))) is not None:
+                obj.pk = pk
+        self.history(model, [self.values(obj) for obj in objs], "+")
+
+    def history(self, model, rows: list[dict], history_type: str) -> None:
+        """History records (``+`` created, ``~`` changed, ``-`` deleted) by the importing user, "导入清单"."""
+        if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+            return
+        extra = {"history_date": self.now, "history_user_id": self.user_id, "history_change_reason": IMPORT_REASON,
+                 "history_type": history_type}
+        self.insert(model.history.model, [row | extra for row in rows])
+
+    @staticmethod
+    def values(obj: Model) -> dict:
+        return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
 
 
 def apply_import(plan_or_annex: "ImportPlan | Annex", *, user=None) -> ImportResult:
@@ -402,70 +470,82 @@ def apply_import(plan_or_annex: "ImportPlan | Annex", *, user=None) -> ImportRes
     """
     annex = plan_or_annex.annex if isinstance(plan_or_annex, ImportPlan) else plan_or_annex
     user = user if getattr(user, "is_authenticated", False) else None
-    history = {"default_user": user, "default_change_reason": IMPORT_REASON}
     try:
         with transaction.atomic(), _sqlite_real_parameter_limit():
             plan = plan_import(annex, user=user)
             if isinstance(plan_or_annex, ImportPlan) and plan.fingerprint() != plan_or_annex.fingerprint():
                 raise ImportPlanChanged
-            now = timezone.now()
-            history["default_date"] = now
-            ids = {}
-            for kind in (SOCIETIES, *KINDS):
-                new = plan.new_organisations[kind.key]
-                objs = []
-                for org in new:
-                    obj = kind.model(name=org.name, name_key=name_key(org.name))
-                    if kind.model is Partner:
-                        obj.kind = org.kind
-                    elif kind.model is UpperUnit:
-                        obj.level = org.kind
-                    objs.append(obj)
-                created = bulk_create_with_history(objs, kind.model, **history) if objs else []
-                ids[kind.key] = plan._existing_orgs[kind.key] | {obj.name_key: obj.pk for obj in created}
-
-            def fill(project: Project, values: dict) -> Project:
-                for name in IMPORT_FIELDS:
-                    setattr(project, name, values[name])
-                project.title_key = name_key(values["title"])
-                project.society_id = ids["societies"][name_key(values["society"])]
-                project.updated_at = now
-                return project
-
-            new_projects = [fill(Project(year=plan.year, created_by=user, created_at=now), p.values) for p in plan.new]
-            if new_projects:
-                bulk_create_with_history(new_projects, Project, **history)
-            changed = [fill(p.existing, p.values) for p in plan.changed]
-            if changed:
-                bulk_update_with_history(changed, Project, [*IMPORT_FIELDS, "title_key", "updated_at"], **history)
-
-            targets = list(zip(new_projects, plan.new)) + [(p.existing, p) for p in plan.changed]
-            for kind in KINDS:
-                create, reorder, remove = [], [], []
-                for project, item in targets:
-                    wanted = [ids[kind.key][name_key(name)] for name in item.values[kind.key]]
-                    current = {getattr(link, kind.link_field + "_id"): link
-                               for link in plan._existing_links[kind.key].get(project.pk, [])}
-                    for order, org_id in enumerate(wanted):
-                        link = current.pop(org_id, None)
-                        if link is None:
-                            create.append(kind.link(project=project, order=order, **{kind.link_field + "_id": org_id}))
-                        elif link.order != order:
-                            link.order = order
-                            reorder.append(link)
-                    remove.extend(current.values())
-                if remove:
-                    # A raw delete: the history of each removed link is written in bulk just below, not per row.
-                    kind.link.objects.filter(pk__in=[link.pk for link in remove])._raw_delete(kind.link.objects.db)
-                    _history_of_deleted(remove, user=user, when=now)
-                if reorder:
-                    bulk_update_with_history(reorder, kind.link, ["order"], **history)
-                if create:
-                    bulk_create_with_history(create, kind.link, **history)
+            _apply(plan, user=user)
     except IntegrityError:
         # Another import created the same organisation or project at the same moment.
         raise ImportPlanChanged from None
     return plan.summary()
+
+
+def _apply(plan: ImportPlan, *, user) -> None:
+    now = timezone.now()
+    write = _Writer(user=user, now=now)
+    ids = {}
+    for kind in (SOCIETIES, *KINDS):
+        objs = []
+        for org in plan.new_organisations[kind.key]:
+            obj = kind.model(name=org.name, name_key=name_key(org.name), created_at=now)
+            if kind.model is Partner:
+                obj.kind = org.kind
+            elif kind.model is UpperUnit:
+                obj.level = org.kind
+            objs.append(obj)
+        write.create(objs, ("name_key",))
+        ids[kind.key] = plan._existing_orgs[kind.key] | {obj.name_key: obj.pk for obj in objs}
+
+    def fill(project: Project, values: dict) -> Project:
+        for name in IMPORT_FIELDS:
+            setattr(project, name, values[name])
+        project.title_key = name_key(values["title"])
+        project.society_id = ids["societies"][name_key(values["society"])]
+        project.updated_at = now
+        return project
+
+    new_projects = [fill(Project(year=plan.year, created_by=user, created_at=now), p.values) for p in plan.new]
+    write.create(new_projects, ("year", "society_id", "title_key"))
+    changed = [fill(p.existing, p.values) for p in plan.changed]
+    if changed:
+        Project.objects.bulk_update(changed, [*IMPORT_FIELDS, "title_key", "updated_at"])
+        write.history(Project, [write.values(p) for p in changed], "~")
+
+    targets = list(zip(new_projects, plan.new)) + [(p.existing, p) for p in plan.changed]
+    for kind in KINDS:
+        fk = kind.link_field + "_id"
+        create, reorder, remove = [], [], []
+        for project, item in targets:
+            current = {link.org_id: link for link in plan._existing_links[kind.key].get(project.pk, [])}
+            for order, name in enumerate(item.values[kind.key]):
+                org_id = ids[kind.key][name_key(name)]
+                link = current.pop(org_id, None)
+                if link is None:
+                    create.append({"project_id": project.pk, fk: org_id, "order": order})
+                elif link.order != order:
+                    reorder.append(link._replace(order=order))
+            remove.extend(current.values())
+
+        def rows(links: list[_Link], fk: str = fk) -> list[dict]:
+            return [{"id": link.pk, "project_id": link.project_id, fk: link.org_id, "order": link.order}
+                    for link in links]
+
+        if remove:
+            # A raw delete: a queryset delete would write one history record per link (per-row queries).
+            kind.link.objects.filter(pk__in=[link.pk for link in remove])._raw_delete(kind.link.objects.db)
+            write.history(kind.link, rows(remove), "-")
+        if reorder:
+            kind.link.objects.bulk_update([kind.link(pk=l.pk, order=l.order) for l in reorder], ["order"])
+            write.history(kind.link, rows(reorder), "~")
+        if create:
+            # Inserted without RETURNING, so the new rows are read back (one query) for their history records.
+            last = kind.link.objects.aggregate(last=Max("pk"))["last"] or 0
+            write.insert(kind.link, create)
+            mine = {project.pk for project, _item in targets}
+            created = kind.link.objects.filter(pk__gt=last, project__year=plan.year).values("id", "project_id", fk, "order")
+            write.history(kind.link, [row for row in created if row["project_id"] in mine], "+")
 
 
 def import_annex(source, *, user=None, year: int | None = None, sheet: str | None = None,

@@ -205,7 +205,7 @@ def test_import_annex_query_count_does_not_grow_with_the_list(tmp_path):
     assert small == large
     # first import (8 reads + 2 per created kind + project/link inserts with history), re-import (reads only),
     # an edit (reads, new partners, project update, link delete/create with history)
-    assert small == [26, 10, 18]
+    assert small == [42, 10, 22]
 
 
 @pytest.mark.parametrize(("name", "kind"), [
@@ -406,7 +406,7 @@ def test_load_annex_random_bytes_refuse_or_read(data):
         assert refused.issues
 
 
-CELL = st.one_of(st.none(), st.integers(-5, 40000), st.text(max_size=30),
+CELL = st.one_of(st.none(), st.integers(-5, 40000), st.text(st.characters(exclude_categories=("Cc", "Cs")), max_size=30),
                  st.sampled_from(["", " ", "=1+1", "、", "1.", "5月", "待定", "全年", "市老科协", "\n", "（1）"]))
 
 
