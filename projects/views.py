@@ -35,6 +35,7 @@ import time  # noqa: E402
 from django.contrib import messages  # noqa: E402
 from django.http import Http404, HttpResponse  # noqa: E402
 from django.shortcuts import redirect  # noqa: E402
+from django.utils import timezone  # noqa: E402
 from django.utils.translation import gettext as _  # noqa: E402
 from django.views.decorators.http import require_GET, require_POST  # noqa: E402
 
@@ -80,7 +81,8 @@ def annex_import(request):
     form = AnnexUploadForm(request.POST or None, request.FILES or None, sheets=sheets, pending=bool(sheets))
     issues = []
     if request.method == "POST" and form.is_valid():
-        upload, year, sheet = form.cleaned_data["file"], form.cleaned_data["year"], form.cleaned_data.get("sheet")
+        upload, year = form.cleaned_data["file"], form.cleaned_data["year"]
+        sheet = form.cleaned_data.get("sheet") if upload is None else None
         if upload is not None:
             _forget_pending(request)
             token, name = stash_upload(upload), upload.name
@@ -196,7 +198,7 @@ def project_export(request):
     projects = filter_projects(Project.objects.for_user(request.user), request.GET).distinct()
     years = sorted(set(projects.values_list("year", flat=True)))
     year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else (years[-1] if years else
-                                                                                     time.localtime().tm_year)
+                                                                                     timezone.localdate().year)
     response = HttpResponse(export_annex(projects, year=year), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="annex-{}.xlsx"'.format(year)
     return response
