@@ -4,6 +4,7 @@
 # The annex list: import with a preview, and export (issue #4). Everything below belongs to the annex importer.
 # ================================================================================================================
 
+import functools
 import hashlib
 import json
 import logging
@@ -90,6 +91,10 @@ def upper_unit_level(name: str) -> str:
     return next((level for pattern, level in _LEVELS if pattern.search(name)), UpperUnitLevel.OTHER)
 
 
+# The same few names recur thousands of times in a large list: compute each matching key once.
+_key = functools.lru_cache(maxsize=65536)(name_key)
+
+
 def _clean_name(name: str) -> str:
     return _SPACE.sub(" ", name or "").strip()
 
@@ -98,7 +103,7 @@ def _unique(names: list[str]) -> list[str]:
     """The names in order, each organisation once (by its matching key), empty ones dropped."""
     seen, result = set(), []
     for name in map(_clean_name, names or []):
-        key = name_key(name)
+        key = _key(name)
         if key and key not in seen:
             seen.add(key)
             result.append(name)
@@ -329,7 +334,7 @@ def plan_import(annex: Annex, *, user=None) -> ImportPlan:
     for kind in (SOCIETIES, *KINDS):
         names = {}
         for name in wanted[kind.key]:
-            names.setdefault(name_key(name), name)
+            names.setdefault(_key(name), name)
         found = dict(kind.model.objects.filter(name_key__in=list(names)).values_list("name_key", "pk"))
         existing_orgs[kind.key] = found
         new_orgs[kind.key] = [
@@ -351,7 +356,7 @@ def plan_import(annex: Annex, *, user=None) -> ImportPlan:
     _check_sizes(planned)
     seen = set()
     for item in planned:
-        key = (name_key(item.values["society"]), name_key(item.values["title"]))
+        key = (_key(item.values["society"]), _key(item.values["title"]))
         seen.add(key)
         item.existing = project = projects.get(key)
         if project is None:
@@ -362,7 +367,7 @@ def plan_import(annex: Annex, *, user=None) -> ImportPlan:
                 item.changes.append(FieldChange(name, old, new))
         for kind in KINDS:
             old = [link.name for link in links[kind.key].get(project.pk, [])]
-            if [name_key(n) for n in old] != [name_key(n) for n in item.values[kind.key]]:
+            if [_key(n) for n in old] != [_key(n) for n in item.values[kind.key]]:
                 item.changes.append(FieldChange(kind.key, old, item.values[kind.key]))
     not_in_file = [p for key, p in projects.items() if key not in seen]
     not_in_file.sort(key=lambda p: (p.position, p.pk))
@@ -433,19 +438,43 @@ class _Writer:
         with connection.cursor() as cursor:
             cursor.executemany(sql, values)
 
-    def create(self, objs: list[Model], key_fields: tuple[str, ...]) -> None:
-        """Insert new objects (defaults filled by their constructor) and give them their primary keys, read back
-        by ``key_fields`` (unique among the new rows) in one query, then record their history."""
-        if not objs:
-            return
-        model = type(objs[0])
+    def create(self, model, rows: list[dict], key_fields: tuple[str, ...]) -> dict[tuple, int]:
+        """Insert new rows (the model's field defaults filled in), read their primary keys back by ``key_fields``
+        (unique among the new rows) in one query, record their history; returns key → primary key."""
+        if not rows:
+            return {}
+        defaults = {name: value for name, value in self.values(model()).items() if name != "id"}
+        rows = [defaults | row for row in rows]
         last = model.objects.aggregate(last=Max("pk"))["last"] or 0
-        self.insert(model, [{k: v for k, v in self.values(obj).items() if k != "id"} for obj in objs])
-        by_key = {tuple(getattr(obj, name) for name in key_fields): obj for obj in objs}
+        self.insert(model, rows)
+        by_key = {tuple(row[name] for name in key_fields): row for row in rows}
         for pk, *key in model.objects.filter(pk__gt=last).values_list("pk", *key_fields):
-            if (obj := by_key.get(tuple(key))) is not None:
-                obj.pk = pk
-        self.history(model, [self.values(obj) for obj in objs], "+")
+            if (row := by_key.get(tuple(key))) is not None:
+                row["id"] = pk
+        self.history_since(model, last)
+        return {key: row["id"] for key, row in by_key.items()}
+
+    def history_since(self, model, last: int, *, project_year: int | None = None) -> None:
+        """"+" history records of the rows inserted after primary key ``last`` (of projects of ``project_year``),
+        copied inside the database by one INSERT … SELECT."""
+        if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+            return
+        qn = connection.ops.quote_name
+        history = model.history.model
+        columns = [qn(f.column) for f in history.tracked_fields]
+        extra = ["history_date", "history_change_reason", "history_type", "history_user"]
+        sql = "INSERT INTO {} ({}, {}) SELECT {}, %s, %s, %s, %s FROM {} WHERE {} > %s".format(
+            qn(history._meta.db_table), ", ".join(columns),
+            ", ".join(qn(history._meta.get_field(name).column) for name in extra), ", ".join(columns),
+            qn(model._meta.db_table), qn(model._meta.pk.column))
+        params = [connection.ops.adapt_datetimefield_value(self.now), IMPORT_REASON, "+", self.user_id, last]
+        if project_year is not None:
+            sql += " AND {} IN (SELECT {} FROM {} WHERE {} = %s)".format(
+                qn("project_id"), qn(Project._meta.pk.column), qn(Project._meta.db_table),
+                qn(Project._meta.get_field("year").column))
+            params.append(project_year)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
 
     def history(self, model, rows: list[dict], history_type: str) -> None:
         """History records (``+`` created, ``~`` changed, ``-`` deleted) by the importing user, "导入清单"."""
@@ -487,43 +516,40 @@ def _apply(plan: ImportPlan, *, user) -> None:
     write = _Writer(user=user, now=now)
     ids = {}
     for kind in (SOCIETIES, *KINDS):
-        objs = []
-        for org in plan.new_organisations[kind.key]:
-            obj = kind.model(name=org.name, name_key=name_key(org.name), created_at=now)
-            if kind.model is Partner:
-                obj.kind = org.kind
-            elif kind.model is UpperUnit:
-                obj.level = org.kind
-            objs.append(obj)
-        write.create(objs, ("name_key",))
-        ids[kind.key] = plan._existing_orgs[kind.key] | {obj.name_key: obj.pk for obj in objs}
+        extra = "kind" if kind.model is Partner else "level" if kind.model is UpperUnit else None
+        rows = [{"name": org.name, "name_key": _key(org.name), "created_at": now, **({extra: org.kind} if extra else {})}
+                for org in plan.new_organisations[kind.key]]
+        created = write.create(kind.model, rows, ("name_key",))
+        ids[kind.key] = plan._existing_orgs[kind.key] | {key: pk for (key,), pk in created.items()}
 
-    def fill(project: Project, values: dict) -> Project:
-        for name in IMPORT_FIELDS:
-            setattr(project, name, values[name])
-        project.title_key = name_key(values["title"])
-        project.society_id = ids["societies"][name_key(values["society"])]
-        project.updated_at = now
-        return project
+    def fields(values: dict) -> dict:
+        return {name: values[name] for name in IMPORT_FIELDS} | {
+            "title_key": _key(values["title"]), "society_id": ids["societies"][_key(values["society"])],
+            "updated_at": now}
 
-    new_projects = [fill(Project(year=plan.year, created_by=user, created_at=now), p.values) for p in plan.new]
-    write.create(new_projects, ("year", "society_id", "title_key"))
-    changed = [fill(p.existing, p.values) for p in plan.changed]
+    created = write.create(Project, [
+        fields(p.values) | {"year": plan.year, "created_at": now, "created_by_id": write.user_id} for p in plan.new
+    ], ("society_id", "title_key"))
+    changed = [p.existing for p in plan.changed]
+    for project, item in zip(changed, plan.changed):
+        for name, value in fields(item.values).items():
+            setattr(project, name, value)
     if changed:
-        Project.objects.bulk_update(changed, [*IMPORT_FIELDS, "title_key", "updated_at"])
+        Project.objects.bulk_update(changed, [*IMPORT_FIELDS, "title_key", "society_id", "updated_at"])
         write.history(Project, [write.values(p) for p in changed], "~")
 
-    targets = list(zip(new_projects, plan.new)) + [(p.existing, p) for p in plan.changed]
+    targets = [(created[(ids["societies"][_key(p.values["society"])], _key(p.values["title"]))], p) for p in plan.new]
+    targets += [(p.existing.pk, p) for p in plan.changed]
     for kind in KINDS:
         fk = kind.link_field + "_id"
         create, reorder, remove = [], [], []
-        for project, item in targets:
-            current = {link.org_id: link for link in plan._existing_links[kind.key].get(project.pk, [])}
+        for project_id, item in targets:
+            current = {link.org_id: link for link in plan._existing_links[kind.key].get(project_id, [])}
             for order, name in enumerate(item.values[kind.key]):
-                org_id = ids[kind.key][name_key(name)]
+                org_id = ids[kind.key][_key(name)]
                 link = current.pop(org_id, None)
                 if link is None:
-                    create.append({"project_id": project.pk, fk: org_id, "order": order})
+                    create.append({"project_id": project_id, fk: org_id, "order": order})
                 elif link.order != order:
                     reorder.append(link._replace(order=order))
             remove.extend(current.values())
@@ -540,12 +566,9 @@ def _apply(plan: ImportPlan, *, user) -> None:
             kind.link.objects.bulk_update([kind.link(pk=l.pk, order=l.order) for l in reorder], ["order"])
             write.history(kind.link, rows(reorder), "~")
         if create:
-            # Inserted without RETURNING, so the new rows are read back (one query) for their history records.
             last = kind.link.objects.aggregate(last=Max("pk"))["last"] or 0
             write.insert(kind.link, create)
-            mine = {project.pk for project, _item in targets}
-            created = kind.link.objects.filter(pk__gt=last, project__year=plan.year).values("id", "project_id", fk, "order")
-            write.history(kind.link, [row for row in created if row["project_id"] in mine], "+")
+            write.history_since(kind.link, last, project_year=plan.year)
 
 
 def import_annex(source, *, user=None, year: int | None = None, sheet: str | None = None,
