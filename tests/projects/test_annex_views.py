@@ -181,3 +181,18 @@ def test_project_export_query_count_does_not_grow(secretariat, django_assert_num
 def test_admin_project_changelist_links_to_import_and_export(secretariat):
     page = secretariat.get(reverse("admin:projects_project_changelist")).content.decode()
     assert reverse("projects:annex_import") in page and reverse("projects:export") in page
+
+
+def test_annex_preview_query_count_does_not_grow(secretariat):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.projects.test_annex_import import _sized_workbook
+
+    found = []
+    for n in (3, 40):
+        upload(secretariat, _sized_workbook(n))
+        with CaptureQueriesContext(connection) as queries:
+            assert secretariat.get(reverse("projects:annex_preview")).status_code == 200
+        found.append(len(queries))
+    assert found[0] == found[1]
