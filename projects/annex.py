@@ -98,10 +98,12 @@ class AnnexIssue:
 
 
 class AnnexRefused(Exception):
-    """The file cannot be imported; `issues` lists every problem found."""
+    """The file cannot be imported; `issues` lists every problem found. `sheets` names the sheets that qualify
+    when several do, so that a page can let the user choose one."""
 
-    def __init__(self, issues: list[AnnexIssue]):
+    def __init__(self, issues: list[AnnexIssue], *, sheets: list[str] | None = None):
         self.issues = list(issues)
+        self.sheets = list(sheets or [])
         super().__init__(self.issues)  # args = (issues,), so the exception survives pickling (task queues)
 
     def __str__(self) -> str:
@@ -173,8 +175,10 @@ def read_annex(source: str | os.PathLike | bytes | BinaryIO, *, year: int | None
         _refuse(None, None, None, _("No sheet has the table header (市级学会, 重点改革品牌项目, 协同联动单位, "
                                     "完成时间, 联系人)."))
     if len(found) > 1:
-        _refuse(None, None, None, _("Several sheets have the table header (%(sheets)s): name the one to import.")
-                % {"sheets": ", ".join("“%s”" % title for title, _rows, _header in found)})
+        titles = [title for title, _rows, _header in found]
+        raise AnnexRefused([AnnexIssue(None, None, None, _(
+            "Several sheets have the table header (%(sheets)s): name the one to import.")
+            % {"sheets": ", ".join("“%s”" % title for title in titles)})], sheets=titles)
     title, rows, header = found[0]
     issues = [AnnexIssue(title, header.top + 1, COLUMN_NAMES[key], _("Required column “%(column)s” is missing.")
                          % {"column": COLUMN_NAMES[key]}) for key in _REQUIRED if key not in header.columns]

@@ -94,7 +94,7 @@ def annex_import(request):
             plan_import(annex, user=request.user)
         except AnnexRefused as refused:
             issues = [describe_issue(issue) for issue in refused.issues]
-            qualifying = list(getattr(refused, "sheets", None) or [])
+            qualifying = refused.sheets
             if len(qualifying) > 1:
                 # Keep the file so the user only picks the sheet.
                 request.session[PENDING] = {"token": token, "name": name, "at": time.time(), "sheets": qualifying,

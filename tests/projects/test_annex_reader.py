@@ -22,7 +22,9 @@ from projects.annex import Annex, AnnexIssue, AnnexRefused, normalise_name, read
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "annex"
 WORKBOOK_2024 = next(p for p in (ROOT / "fixtures" / "annex-2024.xlsx", SHARED / "annex-2024.xlsx") if p.exists())
-EXPECTED_2024 = json.loads((SHARED / "annex-2024.expected.json").read_text(encoding="utf-8"))
+EXPECTED_2024 = json.loads(next(
+    p for p in (ROOT / "tests" / "projects" / "annex-2024.expected.json", SHARED / "annex-2024.expected.json")
+    if p.exists()).read_text(encoding="utf-8"))
 
 TITLE_LINE = "枣庄市科协“三联三促”行动重点改革品牌项目、重要特色活动清单（2024年）"
 TOP = ["序号", "市级\n学会", "重点改革品牌项目（重要特色活动）", "协同联动单位", None, None, "完成\n时间", "联系人", "备\n注"]
