@@ -5,6 +5,7 @@
 # ================================================================================================================
 
 import functools
+import gc
 import hashlib
 import json
 import logging
@@ -278,7 +279,8 @@ def load_annex(source, *, year: int | None = None, sheet: str | None = None) -> 
         except OSError as error:
             raise _refused(gettext("The file “{}” cannot be read: {}").format(path, error.strerror or error)) from None
     try:
-        return read_annex(source, year=year, sheet=sheet, max_bytes=settings.UPLOAD_MAX_BYTES)
+        with _no_cyclic_gc():
+            return read_annex(source, year=year, sheet=sheet, max_bytes=settings.UPLOAD_MAX_BYTES)
     except AnnexRefused:
         raise
     except Exception:  # the reader refuses bad files itself; anything else must still not become a traceback
@@ -373,6 +375,19 @@ def plan_import(annex: Annex, *, user=None) -> ImportPlan:
     not_in_file.sort(key=lambda p: (p.position, p.pk))
     return ImportPlan(annex=annex, year=year, new_organisations=new_orgs, projects=planned, not_in_file=not_in_file,
                       warnings=list(annex.warnings), _existing_orgs=existing_orgs, _existing_links=links)
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: reading and importing a large list allocates a few hundred thousand
+    short-lived objects without reference cycles, and collection passes over them cost about a tenth of the time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @contextmanager
@@ -500,7 +515,7 @@ def apply_import(plan_or_annex: "ImportPlan | Annex", *, user=None) -> ImportRes
     annex = plan_or_annex.annex if isinstance(plan_or_annex, ImportPlan) else plan_or_annex
     user = user if getattr(user, "is_authenticated", False) else None
     try:
-        with transaction.atomic(), _sqlite_real_parameter_limit():
+        with _no_cyclic_gc(), transaction.atomic(), _sqlite_real_parameter_limit():
             plan = plan_import(annex, user=user)
             if isinstance(plan_or_annex, ImportPlan) and plan.fingerprint() != plan_or_annex.fingerprint():
                 raise ImportPlanChanged
