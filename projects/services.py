@@ -242,17 +242,6 @@ def issue_json(issue: AnnexIssue) -> dict:
     return {"sheet": issue.sheet, "row": issue.row, "column": issue.column, "message": issue.message}
 
 
-def describe_issue(issue: AnnexIssue) -> str:
-    """An issue with where it is, for a person: 工作表“清单”，第 5 行，“完成时间”列：…"""
-    where = [
-        gettext("sheet “{}”").format(issue.sheet) if issue.sheet else "",
-        gettext("row {}").format(issue.row) if issue.row else "",
-        gettext("column “{}”").format(issue.column) if issue.column else "",
-    ]
-    where = gettext(", ").join(part for part in where if part)
-    return gettext("{where}: {message}").format(where=where, message=issue.message) if where else issue.message
-
-
 def _refused(message: str) -> AnnexRefused:
     return AnnexRefused([AnnexIssue(sheet=None, row=None, column=None, message=message)])
 

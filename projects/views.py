@@ -44,7 +44,7 @@ from .annex import AnnexRefused  # noqa: E402
 from .choices import ProjectStatus  # noqa: E402
 from .forms import AnnexUploadForm  # noqa: E402
 from .services import (  # noqa: E402
-    UPLOAD_TTL_SECONDS, ImportPlanChanged, apply_import, describe_issue, discard_upload, export_annex, load_annex,
+    UPLOAD_TTL_SECONDS, ImportPlanChanged, apply_import, discard_upload, export_annex, load_annex,
     plan_import, stash_upload, stashed_upload,
 )
 
@@ -93,7 +93,7 @@ def annex_import(request):
             annex = load_annex(source, year=year, sheet=sheet or None)
             plan_import(annex, user=request.user)
         except AnnexRefused as refused:
-            issues = [describe_issue(issue) for issue in refused.issues]
+            issues = [str(issue) for issue in refused.issues]
             qualifying = refused.sheets
             if len(qualifying) > 1:
                 # Keep the file so the user only picks the sheet.
@@ -135,7 +135,7 @@ def annex_preview(request):
         messages.warning(request, _("There is no uploaded list waiting (it may have expired); upload it again."))
         return redirect("projects:annex_import")
     return render(request, "projects/project_import_preview.html", {
-        "plan": plan, "name": pending["name"], "warnings": [describe_issue(issue) for issue in plan.warnings],
+        "plan": plan, "name": pending["name"], "warnings": [str(issue) for issue in plan.warnings],
     })
 
 
@@ -157,7 +157,7 @@ def annex_confirm(request):
         return redirect("projects:annex_preview")
     _forget_pending(request)
     request.session[DONE] = result.as_json() | {
-        "not_in_file": len(plan.not_in_file), "warnings_text": [describe_issue(issue) for issue in result.warnings],
+        "not_in_file": len(plan.not_in_file), "warnings_text": [str(issue) for issue in result.warnings],
     }
     return redirect("projects:annex_done")
 

@@ -423,3 +423,11 @@ def test_import_random_cells_refuse_or_apply(rows):
         assert refused.issues
     else:
         assert result.created["projects"] + result.updated + result.unchanged == len(annex.rows)
+
+
+@pytest.mark.parametrize("year", ["abc", "1800"])
+def test_import_annex_refuses_a_bad_year_argument(year):
+    code, out, err = run("import_annex", str(FIXTURE), "--year", year, "--json")
+    assert code == 1 and has_chinese(err)
+    assert list(json.loads(out)) == ["errors"]
+    assert Project.objects.count() == 0
