@@ -196,3 +196,24 @@ def test_annex_preview_query_count_does_not_grow(secretariat):
             assert secretariat.get(reverse("projects:annex_preview")).status_code == 200
         found.append(len(queries))
     assert found[0] == found[1]
+
+
+def test_annex_import_page_refuses_a_zip_bomb_quickly_in_bounded_memory(secretariat, tmp_path):
+    import time
+    import tracemalloc
+
+    from tests.projects.test_annex_import import _zip_bomb
+
+    path = tmp_path / "bomb.xlsx"
+    _zip_bomb(path)
+    tracemalloc.start()
+    started = time.monotonic()
+    response = upload(secretariat, path.read_bytes())
+    seconds = time.monotonic() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert response.status_code == 400
+    assert all(has_chinese(issue) for issue in response.context["issues"])
+    assert seconds < 20
+    assert peak < 200 * 1024 * 1024
+    assert Project.objects.count() == 0 and kept_files() == []
