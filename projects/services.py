@@ -442,6 +442,20 @@ class _Writer:
         with connection.cursor() as cursor:
             cursor.executemany(sql, values)
 
+    def update(self, model, rows: list[dict], fields: list[str]) -> None:
+        """One ``UPDATE … WHERE id = %s`` run for every row (executemany): linear, unlike bulk_update's CASE."""
+        columns = self._columns(model)
+        qn = connection.ops.quote_name
+        sql = "UPDATE {} SET {} WHERE {} = %s".format(
+            qn(model._meta.db_table), ", ".join("{} = %s".format(qn(columns[name][0])) for name in fields),
+            qn(model._meta.pk.column))
+        values = []
+        for row in rows:
+            values.append([columns[name][1](row[name]) if columns[name][1] else row[name] for name in fields]
+                          + [row["id"]])
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, values)
+
     def create(self, model, rows: list[dict], key_fields: tuple[str, ...]) -> dict[tuple, int]:
         """Insert new rows (the model's field defaults filled in), read their primary keys back by ``key_fields``
         (unique among the new rows) in one query, record their history; returns key → primary key."""
@@ -539,7 +553,8 @@ def _apply(plan: ImportPlan, *, user) -> None:
         for name, value in fields(item.values).items():
             setattr(project, name, value)
     if changed:
-        Project.objects.bulk_update(changed, [*IMPORT_FIELDS, "title_key", "society_id", "updated_at"])
+        write.update(Project, [write.values(p) for p in changed],
+                     [*IMPORT_FIELDS, "title_key", "society_id", "updated_at"])
         write.history(Project, [write.values(p) for p in changed], "~")
 
     targets = [(created[(ids["societies"][_key(p.values["society"])], _key(p.values["title"]))], p) for p in plan.new]
@@ -567,7 +582,7 @@ def _apply(plan: ImportPlan, *, user) -> None:
             kind.link.objects.filter(pk__in=[link.pk for link in remove])._raw_delete(kind.link.objects.db)
             write.history(kind.link, rows(remove), "-")
         if reorder:
-            kind.link.objects.bulk_update([kind.link(pk=l.pk, order=l.order) for l in reorder], ["order"])
+            write.update(kind.link, rows(reorder), ["order"])
             write.history(kind.link, rows(reorder), "~")
         if create:
             last = kind.link.objects.aggregate(last=Max("pk"))["last"] or 0
