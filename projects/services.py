@@ -11,6 +11,7 @@ import json
 import logging
 import re
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -648,8 +649,6 @@ def stashed_upload(token: str) -> Path | None:
 
 def stash_upload(upload) -> str:
     """Keep an uploaded workbook for the confirm step; returns its random token. Deletes expired ones."""
-    import uuid
-
     folder = _upload_dir()
     folder.mkdir(parents=True, exist_ok=True)
     now = timezone.now().timestamp()

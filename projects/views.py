@@ -1,10 +1,24 @@
 """Project pages: thin views that fetch through ``projects.access`` and call ``projects.services``."""
 
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+import time
 
-from .access import can_change, get_project_or_404
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from .access import can_change, can_manage, get_project_or_404
+from .annex import AnnexRefused
+from .choices import ProjectStatus
+from .forms import AnnexUploadForm
 from .models import Project
+from .services import (
+    UPLOAD_TTL_SECONDS, ImportPlanChanged, apply_import, discard_upload, export_annex, load_annex, plan_import,
+    stash_upload, stashed_upload,
+)
 
 
 @login_required
@@ -30,23 +44,6 @@ def project_detail(request, pk: int):
 # ================================================================================================================
 # The annex list: import (upload → preview → confirm → summary) and export (issue #4).
 # ================================================================================================================
-import time  # noqa: E402
-
-from django.contrib import messages  # noqa: E402
-from django.http import Http404, HttpResponse  # noqa: E402
-from django.shortcuts import redirect  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from django.utils.translation import gettext as _  # noqa: E402
-from django.views.decorators.http import require_GET, require_POST  # noqa: E402
-
-from .access import can_manage  # noqa: E402
-from .annex import AnnexRefused  # noqa: E402
-from .choices import ProjectStatus  # noqa: E402
-from .forms import AnnexUploadForm  # noqa: E402
-from .services import (  # noqa: E402
-    UPLOAD_TTL_SECONDS, ImportPlanChanged, apply_import, discard_upload, export_annex, load_annex,
-    plan_import, stash_upload, stashed_upload,
-)
 
 PENDING = "annex_import"  # session: the kept upload of this user {token, year, sheet, name, at}
 DONE = "annex_import_done"

@@ -431,3 +431,9 @@ def test_import_annex_refuses_a_bad_year_argument(year):
     assert code == 1 and has_chinese(err)
     assert list(json.loads(out)) == ["errors"]
     assert Project.objects.count() == 0
+
+
+def test_export_annex_to_an_unwritable_place_exits_1(tmp_path):
+    apply_import(load_annex(FIXTURE))
+    code, _out, err = run("export_annex", "--year", "2024", "-o", str(tmp_path / "missing" / "list.xlsx"))
+    assert code == 1 and has_chinese(err)

@@ -155,7 +155,12 @@ def test_project_export_layout_round_trips_through_the_importer(secretariat, tmp
     response = secretariat.get(reverse("projects:export"), {"year": "2024"})
     book = read_export(response)
     sheet = book.worksheets[0]
-    assert sheet.merged_cells.ranges  # society cells merged down, the linked-units group header
+    texts = [str(cell.value) for row in sheet.iter_rows(max_row=6) for cell in row if cell.value is not None]
+    assert "协同联动单位" in texts and any("2024" in text for text in texts)
+    merged = {str(cells) for cells in sheet.merged_cells.ranges}
+    assert any(cells.startswith("D") and ":F" in cells for cells in merged)  # the linked-units group header
+    assert any(cells.startswith("B") and cells != "B4:B5" for cells in merged)  # a society merged down its rows
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
     path = tmp_path / "export.xlsx"
     path.write_bytes(response.content)
     annex = load_annex(path)
