@@ -9,6 +9,7 @@ class ProjectsConfig(AppConfig):
     def ready(self) -> None:
         from societies.signals import portal_setup
 
-        from .receivers import load_reference_list
+        from .receivers import load_reference_list, register_reminder_schedule
 
         portal_setup.connect(load_reference_list, dispatch_uid="sanlian-projects-reference-list")
+        portal_setup.connect(register_reminder_schedule, dispatch_uid="sanlian-reminder-schedule")

@@ -13,3 +13,31 @@ class ProjectStatus(models.TextChoices):
     def closed(cls) -> tuple[str, ...]:
         """Statuses after which a project is no longer due (never reminded, never overdue)."""
         return (cls.DONE, cls.CANCELLED)
+
+
+class ReminderKind(models.TextChoices):
+    """What a reminder is about; the ledger key includes it (other apps may use kinds of their own)."""
+
+    DUE_SOON = "due_soon", _("Due soon")
+    DUE_TODAY = "due_today", _("Due today")
+    OVERDUE = "overdue", _("Overdue")
+    ESCALATED = "escalated", _("Escalated to the society chair and secretariat")
+    RED = "red", _("Escalated to the leadership (red list)")
+    NO_UPDATE = "no_update", _("No progress update")
+    DIGEST = "digest", _("Weekly digest")
+
+
+class NotificationLevel(models.TextChoices):
+    """The colours of 督办 practice: yellow a heads-up, orange today, red overdue."""
+
+    INFO = "info", _("Information")
+    YELLOW = "yellow", _("Yellow")
+    ORANGE = "orange", _("Orange")
+    RED = "red", _("Red")
+
+
+class DeliveryState(models.TextChoices):
+    NONE = "none", _("Not sent by this channel")
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")

@@ -1,9 +1,12 @@
 """The key-project list: projects of a year, their linked units, task force, progress updates and attachments."""
 
+import secrets
 import uuid
+from datetime import time
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from societies.models import Contact, District, Partner, Society, UpperUnit, name_key
 
-from .choices import ProjectStatus
+from .choices import DeliveryState, NotificationLevel, ProjectStatus
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -247,3 +250,196 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+# --- reminders (催办) and notifications -------------------------------------------------------------------------
+
+
+class ReminderPolicy(models.Model):
+    """When and whom the portal reminds; one row, kept by the secretariat in the admin (see ``current()``)."""
+
+    enabled = models.BooleanField(_("reminders enabled"), default=True)
+    days_before = models.CharField(
+        _("days before the due window ends"), max_length=50, default="7,1",
+        validators=[RegexValidator(r"^\s*\d{1,3}(\s*,\s*\d{1,3})*\s*$", _("Enter whole numbers separated by commas."))],
+        help_text=_("Whole numbers separated by commas, e.g. 7,1."),
+    )
+    remind_due_day = models.BooleanField(_("remind on the due day"), default=True)
+    remind_overdue = models.BooleanField(_("remind when overdue"), default=True)
+    escalate_after_days = models.PositiveSmallIntegerField(
+        _("escalate to the society chair and secretariat after (days overdue)"), default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    red_after_days = models.PositiveSmallIntegerField(
+        _("escalate to the leadership red list after (days overdue)"), default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    no_update_days = models.PositiveSmallIntegerField(
+        _("nudge projects in progress with no update for (days)"), default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    send_time = models.TimeField(_("daily send time (Beijing time)"), default=time(8, 30))
+    digest_weekday = models.PositiveSmallIntegerField(
+        _("weekly digest day"), default=0,
+        choices=[(0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")), (4, _("Friday")),
+                 (5, _("Saturday")), (6, _("Sunday"))],
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("reminder policy")
+        verbose_name_plural = _("reminder policy")
+
+    def __str__(self) -> str:
+        return str(_("Reminder policy"))
+
+    @classmethod
+    def current(cls) -> "ReminderPolicy":
+        return cls.objects.get_or_create(pk=1)[0]
+
+    @property
+    def days_before_list(self) -> list[int]:
+        """The reminder offsets, largest first, without zero (the due day has its own switch)."""
+        return sorted({int(part) for part in self.days_before.split(",") if part.strip() and int(part) > 0}, reverse=True)
+
+
+class Notification(models.Model):
+    """One message to one person: shown in the notification centre (with a user) and e-mailed (with an address)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    kind = models.CharField(_("kind"), max_length=40)
+    level = models.CharField(_("colour"), max_length=10, choices=NotificationLevel.choices, default=NotificationLevel.INFO)
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("message"))
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    email_state = models.CharField(
+        _("e-mail"), max_length=10, choices=DeliveryState.choices, default=DeliveryState.NONE, db_index=True
+    )
+    email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
+    email_sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True)
+    email_error = models.TextField(_("last e-mail error"), blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def absolute_url(self) -> str:
+        """The link for e-mail and webhooks, where a relative one means nothing."""
+        return settings.SITE_URL + self.url if self.url.startswith("/") else self.url
+
+
+class WebhookDelivery(models.Model):
+    """A message to a society's WeCom / DingTalk group robot, retried with back-off; never blocks e-mail."""
+
+    society = models.ForeignKey(Society, verbose_name=_("society"), on_delete=models.CASCADE, related_name="+")
+    url = models.URLField(_("webhook"), max_length=500)
+    text = models.TextField(_("message"))
+    state = models.CharField(
+        _("state"), max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return "{} · {}".format(self.society, self.get_state_display())
+
+
+class ReminderLedger(models.Model):
+    """What has been sent: one row per (subject, kind, step, target date, recipient), never two.
+
+    Written in the same transaction as the notification or webhook delivery it records, so a second run, a second
+    beat process or a redelivered task finds the key taken and sends nothing. The target date is part of the key:
+    moving a project's due window re-arms its reminders.
+    """
+
+    subject_type = models.CharField(_("subject type"), max_length=100)
+    subject_id = models.PositiveBigIntegerField(_("subject id"))
+    kind = models.CharField(_("kind"), max_length=40)
+    step = models.SmallIntegerField(_("step"), default=0, help_text=_("Days before the due date, for early reminders."))
+    target_date = models.DateField(_("target date"))
+    recipient_key = models.CharField(_("recipient"), max_length=300)
+    notification = models.ForeignKey(
+        Notification, verbose_name=_("notification"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    webhook = models.ForeignKey(
+        WebhookDelivery, verbose_name=_("webhook delivery"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder ledger entry")
+        verbose_name_plural = _("reminder ledger")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id", "kind", "step", "target_date", "recipient_key"],
+                name="reminder_ledger_once",
+            )
+        ]
+        indexes = [models.Index(fields=["target_date", "kind"], name="reminder_ledger_target")]
+
+    def __str__(self) -> str:
+        return "{} {} {} {}".format(self.subject_type, self.subject_id, self.kind, self.target_date)
+
+
+class ReminderRun(models.Model):
+    """The daily job for one date: when it ran and what it found (the catch-up job looks for today's row)."""
+
+    date = models.DateField(_("date"), unique=True)
+    runs = models.PositiveIntegerField(_("runs"), default=0)
+    first_run_at = models.DateTimeField(_("first run at"), default=timezone.now)
+    last_run_at = models.DateTimeField(_("last run at"), default=timezone.now)
+    counts = models.JSONField(_("counts"), default=dict)
+
+    class Meta:
+        verbose_name = _("reminder run")
+        verbose_name_plural = _("reminder runs")
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return str(self.date)
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A user's private iCalendar address of their projects' deadlines: the token is the only key, revocable."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:calendar_feed", args=[self.token])

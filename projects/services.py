@@ -1,9 +1,5 @@
 """Domain operations on projects (views, admin, commands and tasks call these; none re-implements them)."""
 
-# ================================================================================================================
-# The annex list: import with a preview, and export (issue #4). Everything below belongs to the annex importer.
-# ================================================================================================================
-
 import functools
 import gc
 import hashlib
@@ -11,28 +7,51 @@ import json
 import logging
 import re
 import sqlite3
+import urllib.request
 import uuid
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, Model, QuerySet
-from django.utils import timezone
+from django.contrib.auth.models import User
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Max, Model, Prefetch, Q, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from societies.choices import PartnerKind, UpperUnitLevel
-from societies.models import District, Partner, Society, UpperUnit, name_key
+from societies.choices import PartnerKind, Role, UpperUnitLevel
+from societies.models import Contact, District, Partner, Society, UpperUnit, name_key
 
 from .annex import Annex, AnnexIssue, AnnexRefused, AnnexRow, read_annex, write_annex
-from .models import Project, ProjectDistrict, ProjectPartner, ProjectUpperUnit
+from .choices import DeliveryState, NotificationLevel, ProjectStatus, ReminderKind
+from .models import (
+    CalendarFeed,
+    Notification,
+    Project,
+    ProjectDistrict,
+    ProjectPartner,
+    ProjectUpperUnit,
+    ReminderLedger,
+    ReminderPolicy,
+    ReminderRun,
+    WebhookDelivery,
+)
 
 logger = logging.getLogger(__name__)
+
+
+# ================================================================================================================
+# The annex list: import with a preview, and export (issue #4).
+# ================================================================================================================
 
 ANNEX_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "annex-2024.xlsx"
 IMPORT_REASON = "导入清单"  # the change reason on every history record an import writes
@@ -670,3 +689,713 @@ def discard_upload(token: str) -> None:
     """Delete the kept workbook of ``token`` (after an apply, a cancel, or a new upload)."""
     if re.fullmatch(r"[0-9a-f]{32}", token or ""):
         (_upload_dir() / "{}.xlsx".format(token)).unlink(missing_ok=True)
+
+# ================================================================================================================
+# Notifications, deadline reminders (催办) and their delivery, calendar feeds (issue #6).
+# ================================================================================================================
+
+EMAIL_MAX_ATTEMPTS = 5
+WEBHOOK_MAX_ATTEMPTS = 5
+WEBHOOK_TIMEOUT_SECONDS = 5
+DELIVERY_CHUNK = 100  # notifications per delivery task: few broker messages, a small loss if a worker dies
+BULK_BATCH = 4000  # rows per INSERT (under PostgreSQL's 65,535 parameters; SQLite: see sanlian/db.py)
+
+
+def local_today() -> date:
+    """Today in the city's time zone (settings.TIME_ZONE, Asia/Shanghai), whatever the server's clock zone."""
+    return timezone.localdate()
+
+
+def recipient_key(user: User | None, email: str) -> str:
+    """The recipient part of a ledger key: the account when there is one, else the e-mail address."""
+    return "user:{}".format(user.pk) if user is not None else "email:{}".format(email.strip().lower())
+
+
+def _enqueue(task, **kwargs) -> bool:
+    """Publish a task now; a broker that is down is logged, never raised (the catch-up job re-drives the rows)."""
+    return _enqueue_later(task, countdown=0, **kwargs)
+
+
+def _enqueue_later(task, *, countdown: int, **kwargs) -> bool:
+    try:
+        task.apply_async(kwargs=kwargs, countdown=countdown or None)
+        return True
+    except Exception:  # the broker being down must not break the page or the run that queued the work
+        logger.warning("Could not queue %s %s; the catch-up job will deliver it.", task.name, kwargs, exc_info=True)
+        return False
+
+
+def _queue_deliveries(notification_ids: list[int], webhook_ids: list[int]) -> None:
+    """After the transaction that wrote the rows commits, queue their delivery in chunks."""
+    from .tasks import task_deliver_notifications, task_deliver_webhooks
+
+    def publish() -> None:
+        for start in range(0, len(notification_ids), DELIVERY_CHUNK):
+            _enqueue(task_deliver_notifications, notification_ids=notification_ids[start:start + DELIVERY_CHUNK])
+        for start in range(0, len(webhook_ids), DELIVERY_CHUNK):
+            _enqueue(task_deliver_webhooks, delivery_ids=webhook_ids[start:start + DELIVERY_CHUNK])
+
+    if notification_ids or webhook_ids:
+        transaction.on_commit(publish)
+
+
+# --- notifications ----------------------------------------------------------------------------------------------
+
+
+def notify(
+    *,
+    user: User | None = None,
+    email: str | None = None,
+    kind: str,
+    title: str,
+    body: str,
+    url: str = "",
+    level: str = NotificationLevel.INFO,
+    subject: models.Model | None = None,
+    target_date: date | None = None,
+    step: int = 0,
+    send_email: bool = True,
+) -> Notification | None:
+    """Notify one person: in the notification centre (``user``) and by e-mail (``email``, default the user's).
+
+    With ``subject`` (any saved model instance) and ``target_date`` the notification is sent at most once per
+    (subject, kind, step, target date, recipient): the ledger row is written in the same transaction, and a repeat
+    returns ``None``. Side effects: a Notification row, a ReminderLedger row with a subject, and after commit a
+    Celery task that sends the e-mail. Raises ValueError when there is nobody to notify.
+    """
+    address = (getattr(user, "email", "") if email is None else email).strip() if send_email else ""
+    if user is None and not address:
+        raise ValueError("notify() needs a user or an e-mail address")
+    if subject is not None and target_date is None:
+        raise ValueError("notify() with a subject needs the target_date of its ledger key")
+    with transaction.atomic():
+        entry = None
+        if subject is not None:
+            try:
+                with transaction.atomic():
+                    entry = ReminderLedger.objects.create(
+                        subject_type=subject._meta.label_lower, subject_id=subject.pk, kind=kind, step=step,
+                        target_date=target_date, recipient_key=recipient_key(user, address),
+                    )
+            except IntegrityError:
+                return None
+        notification = Notification.objects.create(
+            recipient=user, email=address, kind=kind, level=level, title=title[:300], body=body, url=url,
+            email_state=DeliveryState.PENDING if address else DeliveryState.NONE,
+        )
+        if entry is not None:
+            entry.notification = notification
+            entry.save(update_fields=["notification"])
+        _queue_deliveries([notification.pk] if address else [], [])
+    return notification
+
+
+def unread_count(user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count() if user.is_authenticated else 0
+
+
+def mark_read(*, user: User, notification_id: int | None = None) -> int:
+    """Mark one of the user's notifications read, or all of them without an id. Returns how many changed."""
+    queryset = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_id is not None:
+        queryset = queryset.filter(pk=notification_id)
+    return queryset.update(read_at=timezone.now())
+
+
+def _email_message(notification: Notification) -> EmailMultiAlternatives:
+    context = {"notification": notification, "link": notification.absolute_url, "site_url": settings.SITE_URL}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = "[{}] {}".format(gettext("Sanlian Sancu"), notification.title)
+        text = render_to_string("projects/email/notification.txt", context)
+        html = render_to_string("projects/email/notification.html", context)
+    # A stable Message-ID: in the one case a message can go out twice (see deliver_notification_email), mail
+    # systems recognise the copy.
+    host = settings.SITE_URL.split("://")[-1].split("/")[0].split(":")[0] or "sanlian"
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, to=[notification.email],
+        headers={"Message-ID": "<notification-{}@{}>".format(notification.pk, host)},
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def deliver_notification_email(*, notification_id: int) -> str:
+    """Send a pending notification's e-mail once. Returns "sent", "skipped" (not pending), "retry" or "failed".
+
+    The row is locked and checked, the message sent, and the row marked sent, all in one transaction: a redelivered
+    task or a second worker waits for the lock and then finds it sent. A crash after the mail server accepted the
+    message but before the commit leaves the row pending, so it is sent again: we choose a possible duplicate over a
+    missed deadline reminder (the Message-ID is stable, so the copy is recognisable).
+    """
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update().filter(pk=notification_id, email_state=DeliveryState.PENDING).first()
+        )
+        if notification is None:
+            return "skipped"
+        notification.email_attempts += 1
+        try:
+            _email_message(notification).send()
+        except Exception as exc:  # an SMTP or network error of any kind: record it and try again later
+            notification.email_error = str(exc)[:2000]
+            if notification.email_attempts >= EMAIL_MAX_ATTEMPTS:
+                notification.email_state = DeliveryState.FAILED
+            notification.save(update_fields=["email_attempts", "email_error", "email_state"])
+            logger.warning("E-mail of notification %s failed (attempt %s): %s", notification_id,
+                           notification.email_attempts, exc)
+            return "failed" if notification.email_state == DeliveryState.FAILED else "retry"
+        notification.email_state = DeliveryState.SENT
+        notification.email_sent_at = timezone.now()
+        notification.save(update_fields=["email_attempts", "email_state", "email_sent_at"])
+    return "sent"
+
+
+def webhook_backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, 4 min … after each failed attempt."""
+    return timedelta(seconds=30 * 2 ** max(attempts - 1, 0))
+
+
+def _post_webhook(url: str, text: str) -> None:
+    """POST a text message in the format both WeCom and DingTalk group robots accept; raise on any failure."""
+    payload = json.dumps({"msgtype": "text", "text": {"content": text}}, ensure_ascii=False).encode()
+    request = urllib.request.Request(url, data=payload, headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310 (admin-set URL)
+        answer = response.read(4096)
+    try:
+        errcode = json.loads(answer or b"{}").get("errcode", 0)
+    except (ValueError, AttributeError):
+        errcode = 0
+    if errcode:
+        raise RuntimeError("robot answered errcode {}: {}".format(errcode, answer[:300].decode(errors="replace")))
+
+
+def deliver_webhook(*, delivery_id: int) -> tuple[str, int]:
+    """Post one pending webhook message; on failure schedule the next attempt with back-off, and log it.
+
+    Returns the outcome ("sent", "skipped", "retry", "failed") and the seconds until the next attempt.
+    """
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update()
+            .filter(pk=delivery_id, state=DeliveryState.PENDING, next_attempt_at__lte=timezone.now())
+            .first()
+        )
+        if delivery is None:
+            return "skipped", 0
+        delivery.attempts += 1
+        try:
+            _post_webhook(delivery.url, delivery.text)
+        except Exception as exc:  # network, HTTP or robot error: all are retried the same way
+            delivery.last_error = str(exc)[:2000]
+            wait = webhook_backoff(delivery.attempts)
+            delivery.next_attempt_at = timezone.now() + wait
+            if delivery.attempts >= WEBHOOK_MAX_ATTEMPTS:
+                delivery.state = DeliveryState.FAILED
+            delivery.save(update_fields=["attempts", "last_error", "next_attempt_at", "state"])
+            logger.warning("Webhook %s of %s failed (attempt %s): %s", delivery_id, delivery.society, delivery.attempts,
+                           exc)
+            return ("failed", 0) if delivery.state == DeliveryState.FAILED else ("retry", int(wait.total_seconds()))
+        delivery.state = DeliveryState.SENT
+        delivery.sent_at = timezone.now()
+        delivery.save(update_fields=["attempts", "state", "sent_at"])
+    return "sent", 0
+
+
+# --- the daily reminder run -------------------------------------------------------------------------------------
+
+RUN_KEYS = ("due_soon", "due_today", "overdue", "escalated", "no_update", "notifications", "emails", "webhooks",
+            "already_sent", "unreachable")
+PROJECT = "projects.project"
+DIGEST = "projects.digest"
+CONTACT_KINDS = (ReminderKind.DUE_SOON, ReminderKind.DUE_TODAY, ReminderKind.OVERDUE, ReminderKind.NO_UPDATE)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    user: User | None
+    email: str
+
+    @property
+    def key(self) -> str:
+        return recipient_key(self.user, self.email)
+
+
+@dataclass
+class Stage:
+    """One reminder a project is due today, for a set of recipients."""
+
+    project: Project
+    kind: str
+    level: str
+    target: date
+    step: int = 0
+    recipients: list[Recipient] = field(default_factory=list)
+
+    def key(self, recipient_key: str) -> tuple:
+        return (PROJECT, self.project.pk, self.kind, self.step, self.target, recipient_key)
+
+
+def _people(users) -> list[Recipient]:
+    return [Recipient(user, user.email.strip()) for user in users]
+
+
+def _merge(*groups: list[Recipient]) -> list[Recipient]:
+    """Recipients without repeats: one account once, one address once."""
+    seen, result = set(), []
+    for recipient in (r for group in groups for r in group):
+        marks = {recipient.key} | ({"email:" + recipient.email.lower()} if recipient.email else set())
+        if marks & seen:
+            continue
+        seen |= marks
+        result.append(recipient)
+    return result
+
+
+def _role_users(role: Role):
+    users = User.objects.filter(is_active=True, groups__name=role)
+    if role == Role.SECRETARIAT:
+        users = User.objects.filter(Q(is_active=True) & (Q(groups__name=role) | Q(is_superuser=True)))
+    return list(users.distinct().order_by("pk"))
+
+
+def _society_users() -> dict[int, list[User]]:
+    result: dict[int, list[User]] = defaultdict(list)
+    users = User.objects.filter(is_active=True, groups__name=Role.SOCIETY, profile__society__isnull=False)
+    for user in users.annotate(society_pk=models.F("profile__society_id")).order_by("pk"):
+        result[user.society_pk].append(user)
+    return result
+
+
+def open_projects():
+    """Projects that can still be reminded: not done or cancelled; with their contacts and last update date."""
+    return (
+        Project.objects.exclude(status__in=ProjectStatus.closed())
+        .filter(Q(due_end__isnull=False) | Q(status=ProjectStatus.IN_PROGRESS))
+        .select_related("society")
+        .annotate(last_update=Max("updates__happened_on"))
+        .prefetch_related(Prefetch("contacts", Contact.objects.select_related("user").order_by("pk")))
+        .order_by("due_end", "pk")
+    )
+
+
+def project_recipients(project: Project, society_users: dict[int, list[User]]) -> list[Recipient]:
+    """The society's contact accounts, then the project's contacts (their account if any, else their e-mail)."""
+    contacts = [
+        Recipient(c.user, (c.user.email or c.email).strip()) if c.user and c.user.is_active else Recipient(None, c.email)
+        for c in project.contacts.all()
+        if (c.user and c.user.is_active) or c.email
+    ]
+    return _merge(_people(society_users.get(project.society_id, [])), contacts)
+
+
+def project_stages(project: Project, *, today: date, policy: ReminderPolicy) -> list[Stage]:
+    """The reminders ``project`` is due on ``today`` under ``policy`` (without recipients).
+
+    Before the due window ends: the nearest "N days before" not yet passed (a missed 7-day reminder is still sent
+    on day 5, but not on day 1, where the 1-day one replaces it); the due day; once overdue: the contacts, after X
+    days the chair and secretariat, after Y days the leadership; every Z days without an update: a nudge.
+    """
+    stages = []
+    end = project.due_end
+    if end is not None:
+        days_left = (end - today).days
+        if days_left > 0:
+            steps = [n for n in policy.days_before_list if n >= days_left]
+            if steps:
+                stages.append(Stage(project, ReminderKind.DUE_SOON, NotificationLevel.YELLOW, end, min(steps)))
+        elif days_left == 0:
+            if policy.remind_due_day:
+                stages.append(Stage(project, ReminderKind.DUE_TODAY, NotificationLevel.ORANGE, end))
+        else:
+            if policy.remind_overdue:
+                stages.append(Stage(project, ReminderKind.OVERDUE, NotificationLevel.RED, end))
+            if -days_left >= policy.escalate_after_days:
+                stages.append(Stage(project, ReminderKind.ESCALATED, NotificationLevel.RED, end))
+            if -days_left >= policy.red_after_days:
+                stages.append(Stage(project, ReminderKind.RED, NotificationLevel.RED, end))
+    if project.status == ProjectStatus.IN_PROGRESS:
+        last = max(filter(None, [project.last_update, timezone.localdate(project.created_at)]))
+        idle = (today - last).days
+        if idle >= policy.no_update_days:
+            target = last + timedelta(days=policy.no_update_days * (idle // policy.no_update_days))
+            stages.append(Stage(project, ReminderKind.NO_UPDATE, NotificationLevel.YELLOW, target))
+    return stages
+
+
+def _reminder_text(stage: Stage, today: date) -> tuple[str, str]:
+    """Title and body (in the portal's language) of a stage's message: the project, its due date, what to do."""
+    project = stage.project
+    facts = {
+        "title": project.title, "society": project.society.name, "due_text": project.due_text or "-",
+        "due_end": project.due_end.isoformat() if project.due_end else "-", "days": stage.step,
+        "late": (today - project.due_end).days if project.due_end else 0, "since": stage.target.isoformat(),
+    }
+    texts = {
+        ReminderKind.DUE_SOON: (
+            gettext("Due in {days} days: {title}"),
+            gettext("The project “{title}” ({society}) is due {due_text}; its due window ends on {due_end}, in "
+              "{days} days. Please post a progress update before then, and set its status to “Done” "
+              "when it is finished."),
+        ),
+        ReminderKind.DUE_TODAY: (
+            gettext("Due today: {title}"),
+            gettext("The due window of the project “{title}” ({society}, due {due_text}) ends today, {due_end}. "
+              "Please post today's progress and set its status to “Done”, or to “Delayed” with "
+              "the reason."),
+        ),
+        ReminderKind.OVERDUE: (
+            gettext("Overdue: {title}"),
+            gettext("The project “{title}” ({society}) was due by {due_end} ({due_text}) and is {late} days "
+              "overdue. Please post its progress and set its status (done, or delayed with the reason and a new "
+              "date)."),
+        ),
+        ReminderKind.ESCALATED: (
+            gettext("Escalated, {late} days overdue: {title}"),
+            gettext("The project “{title}” of {society} was due by {due_end} ({due_text}) and is {late} days "
+              "overdue without being closed. Please follow it up with the society's contact."),
+        ),
+        ReminderKind.RED: (
+            gettext("Red list, {late} days overdue: {title}"),
+            gettext("The project “{title}” of {society} was due by {due_end} ({due_text}) and is {late} days "
+              "overdue. It is on the leadership's red list."),
+        ),
+        ReminderKind.NO_UPDATE: (
+            gettext("No progress update since {since}: {title}"),
+            gettext("The project “{title}” ({society}) is in progress but has had no progress update for a "
+              "while (due {due_text}). Please post what has been done, with photos or documents if there are any."),
+        ),
+    }
+    title, body = texts[stage.kind]
+    return title.format(**facts), body.format(**facts)
+
+
+@dataclass
+class _Plan:
+    counts: dict
+    stages: list[Stage]
+    digest: dict[str, list[Project]]
+
+
+def _plan(*, today: date, policy: ReminderPolicy) -> _Plan:
+    """Every stage due today with its recipients, and the digest lists, in a fixed number of queries."""
+    counts: dict = {"date": today.isoformat(), **dict.fromkeys(RUN_KEYS, 0)}
+    society_users = _society_users()
+    secretariat = _people(_role_users(Role.SECRETARIAT))
+    leaders = _people(_role_users(Role.LEADER))
+    week_end = today + timedelta(days=6 - today.weekday())
+    digest: dict[str, list[Project]] = {"due_this_week": [], "overdue": [], "escalated": [], "red": [], "no_update": []}
+    stages: list[Stage] = []
+    for project in open_projects():
+        contacts = project_recipients(project, society_users)
+        if project.due_end and today <= project.due_end <= week_end:
+            digest["due_this_week"].append(project)
+        found = project_stages(project, today=today, policy=policy)
+        kinds = {stage.kind for stage in found}
+        if project.due_end and project.due_end < today:
+            counts["overdue"] += 1
+            digest["overdue"].append(project)
+        for kind, name in ((ReminderKind.DUE_SOON, "due_soon"), (ReminderKind.DUE_TODAY, "due_today"),
+                           (ReminderKind.ESCALATED, "escalated"), (ReminderKind.NO_UPDATE, "no_update")):
+            counts[name] += kind in kinds
+        for kind, name in ((ReminderKind.ESCALATED, "escalated"), (ReminderKind.RED, "red"),
+                           (ReminderKind.NO_UPDATE, "no_update")):
+            if kind in kinds:
+                digest[name].append(project)
+        for stage in found:
+            if stage.kind in CONTACT_KINDS:
+                stage.recipients = contacts
+                counts["unreachable"] += not any(r.email for r in contacts)
+            elif stage.kind == ReminderKind.ESCALATED:
+                chair = [Recipient(None, project.society.chair_email.strip())] if project.society.chair_email else []
+                stage.recipients = _merge(secretariat, chair)
+            else:
+                stage.recipients = leaders
+            stages.append(stage)
+    digest["recipients"] = _merge(secretariat, leaders) if today.weekday() == policy.digest_weekday else []
+    return _Plan(counts, stages, digest)
+
+
+def _digest_sections(digest: dict) -> list[tuple[str, list[Project]]]:
+    return [
+        (gettext("Due this week"), digest["due_this_week"]),
+        (gettext("Overdue"), digest["overdue"]),
+        (gettext("Escalated to the society chair and secretariat"), digest["escalated"]),
+        (gettext("Red list (leadership)"), digest["red"]),
+        (gettext("No progress update"), digest["no_update"]),
+    ]
+
+
+def reminder_overview(*, today: date) -> dict:
+    """The weekly digest's lists as of ``today`` (for the digest page); read-only, a fixed number of queries."""
+    plan = _plan(today=today, policy=ReminderPolicy.current())
+    return {"sections": _digest_sections(plan.digest), "counts": plan.counts}
+
+
+def _digest_text(digest: dict, today: date) -> tuple[str, str]:
+    def block(label: str, projects: list[Project]) -> str:
+        lines = ["{} ({})".format(label, len(projects))]
+        lines += ["  - {} · {} · {}".format(p.society.name, p.title, p.due_end or "-") for p in projects[:30]]
+        if len(projects) > 30:
+            lines.append("  " + gettext("… and {count} more").format(count=len(projects) - 30))
+        return "\n".join(lines)
+
+    title = gettext("Weekly reminder digest, {date}").format(date=today.isoformat())
+    body = "\n\n".join(block(label, projects) for label, projects in _digest_sections(digest))
+    return title, body
+
+
+def send_reminders(*, today: date | None = None, dry_run: bool = False) -> dict:
+    """The daily job: queue every reminder due on ``today`` (default: today in Beijing) that was not sent before.
+
+    Returns the counts ``{"date", "due_soon", "due_today", "overdue", "escalated", "no_update", "notifications",
+    "emails", "webhooks", "already_sent", "unreachable"}`` (stage counts are projects; ``unreachable`` counts
+    reminders whose recipients have no e-mail address). Side effects, unless ``dry_run``: in one transaction,
+    Notification, WebhookDelivery and ReminderLedger rows and today's ReminderRun; after commit, delivery tasks.
+    Concurrent runs are serialised on the policy row, so two beat processes or a rerun never send twice.
+    """
+    today = today or local_today()
+    policy = ReminderPolicy.current()
+    with transaction.atomic():
+        # The lock that serialises concurrent runs (SQLite: the IMMEDIATE transaction already holds the write lock).
+        policy = ReminderPolicy.objects.select_for_update().get(pk=policy.pk)
+        if not policy.enabled:
+            return {"date": today.isoformat(), **dict.fromkeys(RUN_KEYS, 0)}
+        plan = _plan(today=today, policy=policy)
+        counts = plan.counts
+        with translation.override(settings.LANGUAGE_CODE):
+            people, robots = [], []  # (key, Notification) and (key, WebhookDelivery) candidates
+            for stage in plan.stages:
+                title, body = _reminder_text(stage, today)
+                url = stage.project.get_absolute_url()
+                for recipient in stage.recipients:
+                    people.append((stage.key(recipient.key), Notification(
+                        recipient=recipient.user, email=recipient.email, kind=stage.kind, level=stage.level,
+                        title=title[:300], body=body, url=url,
+                        email_state=DeliveryState.PENDING if recipient.email else DeliveryState.NONE,
+                    )))
+                society: Society = stage.project.society
+                if stage.kind in CONTACT_KINDS and society.webhook_url:
+                    text = "{}\n{}\n{}".format(title, body, settings.SITE_URL + url)
+                    robots.append((stage.key("webhook:{}".format(society.pk)),
+                                   WebhookDelivery(society=society, url=society.webhook_url, text=text)))
+            if plan.digest["recipients"]:
+                title, body = _digest_text(plan.digest, today)
+                url = reverse("projects:reminder_digest")
+                for recipient in plan.digest["recipients"]:
+                    key = (DIGEST, 0, ReminderKind.DIGEST, 0, today, recipient.key)
+                    people.append((key, Notification(
+                        recipient=recipient.user, email=recipient.email, kind=ReminderKind.DIGEST,
+                        level=NotificationLevel.INFO, title=title, body=body, url=url,
+                        email_state=DeliveryState.PENDING if recipient.email else DeliveryState.NONE,
+                    )))
+        existing = _existing_keys([key for key, _obj in people + robots])
+        new_people = [(key, obj) for key, obj in people if key not in existing]
+        new_robots = [(key, obj) for key, obj in robots if key not in existing]
+        counts["already_sent"] = len(people) - len(new_people)
+        counts["notifications"] = len(new_people)
+        counts["emails"] = sum(1 for _key, obj in new_people if obj.email)
+        counts["webhooks"] = len(new_robots)
+        if dry_run:
+            return counts
+        notifications = Notification.objects.bulk_create([obj for _key, obj in new_people], batch_size=BULK_BATCH)
+        webhooks = WebhookDelivery.objects.bulk_create([obj for _key, obj in new_robots], batch_size=BULK_BATCH)
+        ReminderLedger.objects.bulk_create(
+            [_ledger(key, notification=obj) for (key, _o), obj in zip(new_people, notifications)]
+            + [_ledger(key, webhook=obj) for (key, _o), obj in zip(new_robots, webhooks)],
+            batch_size=BULK_BATCH,
+        )
+        run, created = ReminderRun.objects.get_or_create(date=today, defaults={"runs": 1, "counts": counts})
+        if not created:
+            ReminderRun.objects.filter(pk=run.pk).update(runs=models.F("runs") + 1, last_run_at=timezone.now(),
+                                                         counts=counts)
+        _queue_deliveries([n.pk for n in notifications if n.email], [w.pk for w in webhooks])
+    return counts
+
+
+KEY_FIELDS = ("subject_type", "subject_id", "kind", "step", "target_date", "recipient_key")
+
+
+def _ledger(key: tuple, **links) -> ReminderLedger:
+    return ReminderLedger(**dict(zip(KEY_FIELDS, key)), **links)
+
+
+def _existing_keys(keys: list[tuple]) -> set[tuple]:
+    """The keys among ``keys`` already in the ledger, in one query (a date range, not one parameter per key)."""
+    if not keys:
+        return set()
+    dates = [key[4] for key in keys]
+    rows = ReminderLedger.objects.filter(
+        subject_type__in={key[0] for key in keys}, target_date__gte=min(dates), target_date__lte=max(dates)
+    ).values_list(*KEY_FIELDS)
+    return set(rows) & set(keys)
+
+
+def redrive_pending(*, older_than: datetime | None = None, limit: int = 5000) -> int:
+    """Queue again the deliveries still pending (a broker that was down, a worker that died); returns how many.
+
+    Safe to repeat: the delivering task checks each row's state under a lock and sends only pending ones.
+    """
+    from .tasks import task_deliver_notifications, task_deliver_webhooks
+
+    cutoff = older_than or timezone.now()
+    ids = list(
+        Notification.objects.filter(email_state=DeliveryState.PENDING, created_at__lte=cutoff)
+        .order_by("pk").values_list("pk", flat=True)[:limit]
+    )
+    hooks = list(
+        WebhookDelivery.objects.filter(state=DeliveryState.PENDING, next_attempt_at__lte=timezone.now(),
+                                       created_at__lte=cutoff).order_by("pk").values_list("pk", flat=True)[:limit]
+    )
+    for start in range(0, len(ids), DELIVERY_CHUNK):
+        _enqueue(task_deliver_notifications, notification_ids=ids[start:start + DELIVERY_CHUNK])
+    for start in range(0, len(hooks), DELIVERY_CHUNK):
+        _enqueue(task_deliver_webhooks, delivery_ids=hooks[start:start + DELIVERY_CHUNK])
+    return len(ids) + len(hooks)
+
+
+@transaction.atomic
+def retry_webhooks(*, delivery_ids: list[int]) -> int:
+    """Put failed or waiting webhook deliveries back to pending, due now, and queue them; returns how many."""
+    ids = list(WebhookDelivery.objects.filter(pk__in=delivery_ids).exclude(state=DeliveryState.SENT)
+               .values_list("pk", flat=True))
+    WebhookDelivery.objects.filter(pk__in=ids).update(state=DeliveryState.PENDING, next_attempt_at=timezone.now())
+    _queue_deliveries([], ids)
+    return len(ids)
+
+
+def catch_up_reminders(*, now: datetime | None = None, stale_after: timedelta = timedelta(minutes=5)) -> dict:
+    """Run today's reminders if the send time has passed and they did not run (the beat's message was lost, e.g.
+    while Redis was down), and re-drive deliveries pending for longer than ``stale_after``.
+
+    Returns ``{"ran": bool, "redriven": n}``. Side effects: those of ``send_reminders`` and ``redrive_pending``.
+    """
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    policy = ReminderPolicy.current()
+    ran = False
+    if policy.enabled and local.time() >= policy.send_time and not ReminderRun.objects.filter(date=local.date()).exists():
+        send_reminders(today=local.date())
+        ran = True
+    return {"ran": ran, "redriven": redrive_pending(older_than=now - stale_after)}
+
+
+# --- the beat schedule ------------------------------------------------------------------------------------------
+
+DAILY_TASK = "sanlian: daily deadline reminders"
+CATCH_UP_TASK = "sanlian: reminders catch-up"
+CATCH_UP_MINUTES = 10
+
+
+def sync_reminder_schedule(*, policy: ReminderPolicy | None = None, apps=None) -> None:
+    """Make django-celery-beat's schedule follow the policy: the daily run at the send time (Beijing time) and a
+    catch-up every ten minutes. Side effects: CrontabSchedule, IntervalSchedule and PeriodicTask rows (beat
+    reloads them)."""
+    from django.apps import apps as global_apps
+
+    models_of = (apps or global_apps).get_model
+    CrontabSchedule, IntervalSchedule, PeriodicTask = (  # noqa: N806 (the migration passes historical models)
+        models_of("django_celery_beat", name) for name in ("CrontabSchedule", "IntervalSchedule", "PeriodicTask")
+    )
+    policy = policy or ReminderPolicy.current()
+    with transaction.atomic():
+        crontab, _created = CrontabSchedule.objects.get_or_create(
+            minute=str(policy.send_time.minute), hour=str(policy.send_time.hour), day_of_week="*",
+            day_of_month="*", month_of_year="*", timezone=settings.TIME_ZONE,
+        )
+        interval, _created = IntervalSchedule.objects.get_or_create(every=CATCH_UP_MINUTES,
+                                                                    period="minutes")
+        PeriodicTask.objects.update_or_create(name=DAILY_TASK, defaults={
+            "task": "sanlian.projects.send_reminders", "crontab": crontab, "interval": None, "kwargs": "{}",
+            "enabled": policy.enabled, "description": "Deadline reminders; time from the reminder policy.",
+        })
+        PeriodicTask.objects.update_or_create(name=CATCH_UP_TASK, defaults={
+            "task": "sanlian.projects.catch_up_reminders", "interval": interval, "crontab": None, "kwargs": "{}",
+            "enabled": policy.enabled, "description": "Runs the day's reminders if they were missed.",
+        })
+
+
+@transaction.atomic
+def update_reminder_policy(*, policy: ReminderPolicy) -> ReminderPolicy:
+    """Save the policy (the admin's form) and move the beat schedule with it."""
+    policy.save()
+    sync_reminder_schedule(policy=policy)
+    return policy
+
+
+# --- who cannot be reached; calendar feeds ----------------------------------------------------------------------
+
+
+def unreachable() -> dict[str, list]:
+    """Who reminders cannot reach by e-mail: society contact accounts and project contacts without an address,
+    and open projects with nobody to remind at all. A fixed number of queries."""
+    society_users = _society_users()
+    users = [user for group in society_users.values() for user in group if not user.email.strip()]
+    projects = list(open_projects())
+    contacts, nobody = {}, []
+    for project in projects:
+        for contact in project.contacts.all():
+            if not contact.email.strip() and not (contact.user and contact.user.email.strip()):
+                contacts.setdefault(contact.pk, (contact, []))[1].append(project)
+        if not project_recipients(project, society_users):
+            nobody.append(project)
+    societies = {s.pk: s for s in Society.objects.filter(pk__in={u.society_pk for u in users})}
+    return {
+        "users": [(user, societies.get(user.society_pk)) for user in sorted(users, key=lambda u: u.username)],
+        "contacts": sorted(contacts.values(), key=lambda item: item[0].name),
+        "projects": nobody,
+    }
+
+
+def get_or_create_feed(*, user: User) -> CalendarFeed:
+    return CalendarFeed.objects.get_or_create(user=user)[0]
+
+
+@transaction.atomic
+def revoke_feed(*, user: User) -> CalendarFeed:
+    """Replace the user's feed address by a new one; the old address answers 404 from now on."""
+    CalendarFeed.objects.filter(user=user).delete()
+    return CalendarFeed.objects.create(user=user)
+
+
+def _ics_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
+
+
+def _ics_fold(line: str) -> str:
+    """Fold a content line at 75 octets (RFC 5545 3.1), never inside a UTF-8 character."""
+    out, current = [], ""
+    for char in line:
+        if len((current + char).encode()) > (75 if not out else 74):
+            out.append(current)
+            current = ""
+        current += char
+    out.append(current)
+    return "\r\n ".join(out)
+
+
+def calendar_ics(*, feed: CalendarFeed) -> str:
+    """The iCalendar text of the deadlines of the projects the feed's user may see (open ones, with a due date)."""
+    projects = (
+        Project.objects.for_user(feed.user).exclude(status__in=ProjectStatus.closed()).filter(due_end__isnull=False)
+        .select_related("society").distinct().order_by("due_end", "pk")
+    )
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    host = settings.SITE_URL.split("://")[-1].split("/")[0].split(":")[0] or "sanlian"
+    with translation.override(settings.LANGUAGE_CODE):
+        lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//sanlian//reminders//ZH", "CALSCALE:GREGORIAN",
+                 "X-WR-CALNAME:" + _ics_text(gettext("Project deadlines")), "X-WR-TIMEZONE:" + settings.TIME_ZONE]
+        for project in projects:
+            lines += [
+                "BEGIN:VEVENT",
+                "UID:project-{}-{}@{}".format(project.pk, project.due_end.isoformat(), host),
+                "DTSTAMP:" + stamp,
+                "DTSTART;VALUE=DATE:" + project.due_end.strftime("%Y%m%d"),
+                "DTEND;VALUE=DATE:" + (project.due_end + timedelta(days=1)).strftime("%Y%m%d"),
+                "SUMMARY:" + _ics_text(gettext("Due: {title}").format(title=project.title)),
+                "DESCRIPTION:" + _ics_text("{} · {} · {}".format(project.society.name, project.due_text,
+                                                                 project.get_status_display())),
+                "URL:" + settings.SITE_URL + project.get_absolute_url(),
+                "END:VEVENT",
+            ]
+        lines.append("END:VCALENDAR")
+    return "\r\n".join(_ics_fold(line) for line in lines) + "\r\n"

@@ -15,4 +15,11 @@ urlpatterns = [
     path("import/confirm/", views.annex_confirm, name="annex_confirm"),
     path("import/cancel/", views.annex_cancel, name="annex_cancel"),
     path("import/done/", views.annex_done, name="annex_done"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
+    path("reminders/digest/", views.reminder_digest, name="reminder_digest"),
+    path("reminders/unreachable/", views.unreachable, name="unreachable"),
+    path("calendar/", views.calendar, name="calendar"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
 ]

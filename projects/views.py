@@ -4,17 +4,24 @@ import time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from societies.access import is_secretariat, sees_everything
+
+from . import services
 from .access import can_change, can_manage, get_project_or_404
 from .annex import AnnexRefused
 from .choices import ProjectStatus
 from .forms import AnnexUploadForm
-from .models import Project
+from .models import CalendarFeed, Notification, Project
 from .services import (
     UPLOAD_TTL_SECONDS, ImportPlanChanged, apply_import, discard_upload, export_annex, load_annex, plan_import,
     stash_upload, stashed_upload,
@@ -198,4 +205,79 @@ def project_export(request):
                                                                                      timezone.localdate().year)
     response = HttpResponse(export_annex(projects, year=year), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="annex-{}.xlsx"'.format(year)
+    return response
+
+
+# --- notification centre, reminders, calendar feed ----------------------------------------------------------------
+
+
+@login_required
+def notification_list(request):
+    """The user's notifications, newest first, 50 to a page."""
+    page = Paginator(
+        Notification.objects.filter(recipient=request.user).only(
+            "pk", "title", "body", "url", "level", "kind", "created_at", "read_at"
+        ),
+        50,
+    ).get_page(request.GET.get("page"))
+    return render(request, "projects/notification_list.html", {"page": page, "notifications": page.object_list})
+
+
+@login_required
+@require_POST
+def notification_read(request, pk: int):
+    """Mark one notification read and go to what it is about (or back to the list)."""
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    services.mark_read(user=request.user, notification_id=notification.pk)
+    target = notification.url if request.POST.get("open") and url_has_allowed_host_and_scheme(
+        notification.url, allowed_hosts={request.get_host()}) else reverse("projects:notifications")
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def notifications_read_all(request):
+    count = services.mark_read(user=request.user)
+    messages.success(request, ngettext("{count} notification marked read.", "{count} notifications marked read.",
+                                       count).format(count=count))
+    return redirect("projects:notifications")
+
+
+@login_required
+def reminder_digest(request):
+    """What the weekly digest reports, live: for the secretariat and the leadership only (others: 404)."""
+    if not sees_everything(request.user):
+        raise Http404
+    today = services.local_today()
+    plan = services.reminder_overview(today=today)
+    return render(request, "projects/reminder_digest.html", {"today": today, **plan})
+
+
+@login_required
+def unreachable(request):
+    """Who reminders cannot reach by e-mail: for the secretariat only (others: 404)."""
+    if not is_secretariat(request.user):
+        raise Http404
+    return render(request, "projects/reminder_unreachable.html", services.unreachable())
+
+
+@login_required
+def calendar(request):
+    """The user's private calendar address, with a button that replaces it (revokes the old one)."""
+    if request.method == "POST":
+        feed = services.revoke_feed(user=request.user)
+        messages.success(request, _("A new calendar address was made; the old one no longer works."))
+        return redirect("projects:calendar")
+    feed = services.get_or_create_feed(user=request.user)
+    return render(request, "projects/calendarfeed_detail.html",
+                  {"feed": feed, "feed_url": request.build_absolute_uri(feed.get_absolute_url())})
+
+
+@require_GET
+def calendar_feed(request, token: str):
+    """The iCalendar feed: no login, the unguessable token is the key; an unknown or revoked token is 404."""
+    feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token, user__is_active=True)
+    response = HttpResponse(services.calendar_ics(feed=feed), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="sanlian.ics"'
+    response["Cache-Control"] = "private, no-store"
     return response

@@ -5,9 +5,9 @@ from datetime import date
 
 from django.contrib.auth.models import User
 
-from projects.models import Project, ProjectDistrict, ProjectPartner, ProjectUpperUnit
+from projects.models import ProgressUpdate, Project, ProjectDistrict, ProjectPartner, ProjectUpperUnit
 from societies.choices import Role
-from societies.models import District, Partner, Society, UpperUnit
+from societies.models import Contact, District, Partner, Society, UpperUnit
 from societies.services import ensure_user
 
 _counter = itertools.count(1)
@@ -31,11 +31,14 @@ def partner(name: str | None = None, **fields) -> Partner:
 
 
 def user(role: Role, *, username: str | None = None, society: Society | None = None,
-         district: District | None = None) -> User:
+         district: District | None = None, email: str = "") -> User:
     account, _created = ensure_user(
         username=username or "{}{}".format(role.value, next(_counter)), role=role, password=PASSWORD,
         society=society, district=district,
     )
+    if email:
+        account.email = email
+        account.save(update_fields=["email"])
     return account
 
 
@@ -94,3 +97,11 @@ def annex_workbook(rows=ANNEX_ROWS, *, title: str | None = ANNEX_TITLE, header=A
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def contact(name: str | None = None, **fields) -> Contact:
+    return Contact.objects.create(name=name or "联系人{}".format(next(_counter)), **fields)
+
+
+def progress_update(project: Project, *, happened_on: date, text: str = "进展") -> ProgressUpdate:
+    return ProgressUpdate.objects.create(project=project, happened_on=happened_on, text=text)
