@@ -51,7 +51,8 @@ DEMO_ACCOUNTS = (
 
 @transaction.atomic
 def ensure_user(
-    *, username: str, role: Role, password: str, society: Society | None = None, district: District | None = None
+    *, username: str, role: Role, password: str, society: Society | None = None, district: District | None = None,
+    email: str = "",
 ) -> tuple[User, bool]:
     """Create the account with its role and profile if it does not exist; an existing account is left as it is.
 
@@ -60,7 +61,8 @@ def ensure_user(
     user = User.objects.filter(username=username).first()
     if user is not None:
         return user, False
-    user = User.objects.create_user(username=username, password=password, is_staff=role == Role.SECRETARIAT)
+    user = User.objects.create_user(username=username, password=password, email=email,
+                                    is_staff=role == Role.SECRETARIAT)
     user.groups.add(Group.objects.get_or_create(name=role)[0])
     Profile.objects.create(user=user, society=society, district=district)
     return user, True
@@ -73,7 +75,60 @@ def ensure_demo_accounts(*, password: str) -> list[tuple[DemoAccount, bool]]:
         society = Society.objects.get_or_create(name=account.society)[0] if account.society else None
         district = District.objects.get_or_create(name=account.district)[0] if account.district else None
         _user, created = ensure_user(
-            username=account.username, role=account.role, password=password, society=society, district=district
+            username=account.username, role=account.role, password=password, society=society, district=district,
+            email="{}@example.org".format(account.username),
         )
         result.append((account, created))
     return result
+
+
+# ---- organisations kept in the portal (issue #3) -------------------------------------------------------------------
+class StillReferenced(Exception):
+    """The organisation is still used (by projects, people or records) and cannot be deleted."""
+
+
+def save_organisation(form, *, user) -> object:
+    """Save a validated ModelForm of an organisation or person; its history records ``user``."""
+    instance = form.save(commit=False)
+    instance._history_user = user
+    with transaction.atomic():
+        instance.save()
+        form.save_m2m()
+    return instance
+
+
+def delete_organisation(instance, *, user) -> None:
+    """Delete an organisation or person; ``StillReferenced`` when anything still points at it."""
+    from django.db.models import ProtectedError, RestrictedError
+
+    profiles = getattr(instance, "profiles", None)
+    if profiles is not None and profiles.exists():
+        raise StillReferenced(profiles.count())
+    instance._history_user = user
+    try:
+        with transaction.atomic():
+            instance.delete()
+    except (ProtectedError, RestrictedError) as error:
+        raise StillReferenced(len(error.protected_objects if isinstance(error, ProtectedError)
+                                  else error.restricted_objects)) from None
+
+
+@transaction.atomic
+def save_account(account: User | None, *, username: str, name: str, email: str, role: Role,
+                 society: Society | None, district: District | None, is_active: bool, password: str = "") -> User:
+    """Create or change a portal account: one role group, the profile's society or district as the role needs,
+    and a new password when given (the user is told it by the secretariat and changes it)."""
+    if account is None:
+        account = User(username=username)
+    account.username, account.first_name, account.last_name, account.email = username, name, "", email
+    account.is_active = is_active
+    account.is_staff = role == Role.SECRETARIAT
+    if password:
+        account.set_password(password)
+    account.save()
+    account.groups.set([Group.objects.get_or_create(name=role)[0]])
+    Profile.objects.update_or_create(user=account, defaults={
+        "society": society if role == Role.SOCIETY else None,
+        "district": district if role == Role.DISTRICT else None,
+    })
+    return account
