@@ -22,10 +22,9 @@ def organisation_form(kind) -> type[forms.ModelForm]:
         return model_field.formfield(**kwargs)
 
     class OrganisationForm(forms.ModelForm):
-        formfield_callback = formfield
-
         class Meta:
             model = kind.model
+            formfield_callback = formfield
             fields = kind.fields
 
         def clean_name(self):
