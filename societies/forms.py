@@ -3,8 +3,9 @@
 from django import forms
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
-from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from sanlian.forms import formfield
 
 from .choices import Role
 from .models import District, Society, name_key
@@ -15,11 +16,6 @@ def organisation_form(kind) -> type[forms.ModelForm]:
     widgets = {name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d") for name in kind.fields
                if kind.model._meta.get_field(name).get_internal_type() == "DateField"}
     widgets.update({name: forms.Textarea(attrs={"rows": 3}) for name in ("remarks",) if name in kind.fields})
-
-    def formfield(model_field, **kwargs):
-        if isinstance(model_field, models.URLField):
-            kwargs["assume_scheme"] = "https"
-        return model_field.formfield(**kwargs)
 
     class OrganisationForm(forms.ModelForm):
         class Meta:
