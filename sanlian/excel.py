@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.utils.functional import Promise
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
 
@@ -42,7 +43,7 @@ def table_sheet(book, title: str, headers: list[str], rows, *, widths: list[int]
     for cell in sheet[1]:
         cell.font, cell.alignment, cell.border = HEADER_FONT, CENTRED, THIN_BORDER
     for row in rows:
-        sheet.append([safe_text(value if not hasattr(value, "__html__") else str(value)) for value in row])
+        sheet.append([safe_text(str(value) if isinstance(value, Promise) else value) for value in row])
     sheet.freeze_panes = "A2"
     if sheet.max_row > 1:
         sheet.auto_filter.ref = sheet.dimensions
