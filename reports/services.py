@@ -96,7 +96,16 @@ def register_rule(code: str, rule: Rule) -> None:
     RULES[code] = rule
 
 
-SOURCES = {"outcome": outcomes_for, "record": records_for}
+def held_meetings_for(user) -> QuerySet:
+    """Joint meetings held (every role reads the meetings; the count is the city's, not a unit's)."""
+    from meetings.choices import MeetingStatus
+    from meetings.models import JointMeeting
+
+    return JointMeeting.objects.filter(status=MeetingStatus.HELD)
+
+
+SOURCES = {"outcome": outcomes_for, "record": records_for, "meeting": held_meetings_for}
+RULES["meetings_held"] = Rule(_("joint meetings held"), "meeting", Count("id"), "held_on")
 
 
 def period_of(target: TargetDefinition, *, year: int, as_of: date) -> tuple[date, date]:
@@ -116,9 +125,12 @@ def target_rows(target: TargetDefinition, *, year: int, as_of: date, user=None,
     of the target's kinds, dated within the period up to ``as_of``."""
     rule = RULES[target.rule]
     start, end = period_of(target, year=year, as_of=as_of)
-    rows = _reviewed(SOURCES[rule.source](user), include_unconfirmed).filter(
-        **{rule.date_field + "__gte": start, rule.date_field + "__lte": min(end, as_of)})
-    if kinds := target.kind_list():
+    rows = SOURCES[rule.source](user)
+    fields = {model_field.name for model_field in rows.model._meta.get_fields()}
+    if "review" in fields:
+        rows = _reviewed(rows, include_unconfirmed)
+    rows = rows.filter(**{rule.date_field + "__gte": start, rule.date_field + "__lte": min(end, as_of)})
+    if (kinds := target.kind_list()) and "kind" in fields:
         rows = rows.filter(kind__in=kinds)
     if rule.narrow is not None:
         rows = rows.filter(rule.narrow)
@@ -444,7 +456,7 @@ def seed_demo(*, projects: int = 60, seed: int = 1, year: int | None = None, for
     plan = [(RecordKind.SOCIETY_FOUNDED, 2, "society"), (RecordKind.MEMBER_INTAKE, len(societies), "society"),
             (RecordKind.DISTRICT_ORG, 4, "district"), (RecordKind.BRAND_MUNICIPAL, 7, "society"),
             (RecordKind.BRAND_PROVINCIAL, 1, "society"), (RecordKind.MECHANISM, 2, None),
-            (RecordKind.TRAINING, 3, None), (RecordKind.JOINT_MEETING, 1, None)]
+            (RecordKind.TRAINING, 3, None)]
     records = []
     for kind, number, owner in plan:
         for index in range(number):
@@ -456,6 +468,12 @@ def seed_demo(*, projects: int = 60, seed: int = 1, year: int | None = None, for
                 count=rng.randint(20, 120) if kind == RecordKind.MEMBER_INTAKE else 1,
                 review=ReviewStatus.CONFIRMED))
     OrganisationRecord.objects.bulk_create(records)
+    from meetings.choices import MeetingStatus
+    from meetings.models import JointMeeting
+
+    JointMeeting.objects.filter(place__startswith=DEMO_MARK).delete()
+    JointMeeting.objects.create(half="{}H1".format(year), held_on=date(year, 3, 28), place=DEMO_MARK + "市科协会议室",
+                                chair="市科协主席", status=MeetingStatus.HELD)
     transaction.on_commit(invalidate_dashboard)
     return {"year": year, "projects": len(created), "outcomes": len(outcomes), "records": len(records)}
 

@@ -98,7 +98,7 @@ def target_detail(request, code: str):
     value = rows.aggregate(v=rule.value)["v"] or 0
     if rule.source == "outcome":
         rows = rows.select_related("project__society").prefetch_related("upper_units")
-    else:
+    elif rule.source == "record":
         rows = rows.select_related("society", "district", "project")
     page = Paginator(rows.order_by("-" + rule.date_field, "-id"), 200).get_page(request.GET.get("page"))
     start, end = services.period_of(target, year=year, as_of=as_of)
