@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -212,7 +213,7 @@ class BulletinFeed(Feed):
     description = gettext_lazy("Work news, policy interpretation, patent information and research results.")
 
     def items(self):
-        return bulletins_for(None).filter(is_public=True)[:50]
+        return bulletins_for(AnonymousUser())[:50]
 
     def item_title(self, item):
         return item.title

@@ -25,7 +25,7 @@ from societies.access import district_of, is_secretariat, sees_everything, socie
 from societies.choices import UpperUnitLevel
 
 from .choices import Pace, PeriodKind, RecordKind
-from .models import OrganisationRecord, TargetDefinition
+from .models import OrganisationRecord, ReportBuild, TargetDefinition
 
 TARGETS_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "targets.json"
 
@@ -515,3 +515,60 @@ def dashboard_numbers(*, year: int, as_of: date, user=None, include_unconfirmed:
             row["status_counts"] = [row["statuses"].get(status, 0) for status in ProjectStatus.values]
         cache.set(key, numbers, DASHBOARD_TTL_SECONDS)
     return numbers
+
+
+# --- the half-yearly report ----------------------------------------------------------------------------------------
+def request_report(*, half: str, user) -> ReportBuild:
+    """Queue a build of the half-yearly report (``BadHalf`` for a malformed half); the worker builds it."""
+    from .halfyear import parse_half
+    from .tasks import task_build_report
+
+    parse_half(half)
+    build = ReportBuild.objects.create(half=half, requested_by=user)
+    transaction.on_commit(lambda: _queue_build(task_build_report, build.pk))
+    return build
+
+
+def _queue_build(task, build_id: int) -> None:
+    try:
+        task.apply_async(kwargs={"build_id": build_id})
+    except Exception:  # a broker that is down fails the build visibly instead of leaving it queued for ever
+        ReportBuild.objects.filter(pk=build_id).update(status=ReportBuild.Status.FAILED,
+                                                       message=gettext("The job queue is not reachable."))
+
+
+def run_build(*, build_id: int) -> str:
+    """Build the two files of a queued build, saving the progress as it goes; a finished build is left as it is
+    (a redelivered task does not build twice). The numbers are those of the moment of the build."""
+    from django.core.files.base import ContentFile
+
+    from .halfyear import collect, report_name, write_docx, write_xlsx
+
+    with transaction.atomic():
+        build = ReportBuild.objects.select_for_update().filter(pk=build_id).first()
+        if build is None or build.status == ReportBuild.Status.DONE:
+            return "skipped"
+        build.status, build.progress = ReportBuild.Status.RUNNING, 5
+        build.save(update_fields=["status", "progress"])
+
+    def progress(share: int, text: str) -> None:
+        ReportBuild.objects.filter(pk=build_id).update(progress=share, message=str(text)[:300])
+
+    try:
+        data = collect(build.half, user=build.requested_by, progress=progress)
+        progress(75, gettext("Writing the workbook"))
+        xlsx = write_xlsx(data)
+        progress(90, gettext("Writing the Word document"))
+        docx = write_docx(data)
+        name = report_name(build.half)
+        build.xlsx.save(name + ".xlsx", ContentFile(xlsx), save=False)
+        build.docx.save(name + ".docx", ContentFile(docx), save=False)
+        build.status, build.progress, build.message = ReportBuild.Status.DONE, 100, ""
+        build.projects, build.targets = data.project_count, len(data.targets)
+        build.finished_at = timezone.now()
+        build.save()
+    except Exception as error:
+        ReportBuild.objects.filter(pk=build_id).update(status=ReportBuild.Status.FAILED,
+                                                       message=str(error)[:300], finished_at=timezone.now())
+        raise
+    return "done"
