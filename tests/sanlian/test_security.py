@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_check_deploy_has_no_warning_with_real_settings():
     env = dict(os.environ, DEBUG="0", SECRET_KEY=secrets.token_urlsafe(60), ALLOWED_HOSTS="portal.example.org")
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests' process only, never in a deployment
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT,
                             env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
