@@ -91,11 +91,6 @@ RULES: dict[str, Rule] = {
 }
 
 
-def register_rule(code: str, rule: Rule) -> None:
-    """Add a counting rule (another app may count its own rows, e.g. held joint meetings)."""
-    RULES[code] = rule
-
-
 def held_meetings_for(user) -> QuerySet:
     """Joint meetings held (every role reads the meetings; the count is the city's, not a unit's)."""
     from meetings.choices import MeetingStatus
@@ -329,14 +324,6 @@ def load_targets(*, path: Path = TARGETS_FIXTURE) -> int:
             key: value for key, value in row.items() if key != "code"})
         created += new
     return created
-
-
-def months_between(start: date, end: date) -> list[str]:
-    months, day = [], start.replace(day=1)
-    while day <= end:
-        months.append(day.strftime("%Y-%m"))
-        day = (day + timedelta(days=32)).replace(day=1)
-    return months
 
 
 
