@@ -6,9 +6,9 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 
-from projects.choices import ReviewStatus
 from meetings.choices import MeetingStatus
 from meetings.models import JointMeeting
+from projects.choices import ReviewStatus
 from projects.models import ActivityOutcome
 from reports.choices import Pace
 from reports.models import OrganisationRecord
