@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from projects.models import Project
-from tests.browser.conftest import PHONE, ROOT
+from tests.browser.conftest import PHONE, ROOT, SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
@@ -120,6 +120,8 @@ def test_leadership_dashboard_charts_match_the_table(open_page, demo):
         assert row.get_attribute("data-code") == chart["labels"][index]
         assert int(row.locator("a.value").inner_text()) == chart["values"][index]
         assert row.locator("td").nth(3).inner_text() == "{}%".format(chart["done"][index])
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.page.screenshot(path=str(SCREENSHOTS / "leadership-dashboard.png"), full_page=True)
     page.submit("#targets-table a.value >> nth=0")
     assert "由下列记录统计" in page.page.inner_text("main")
 

@@ -12,10 +12,12 @@
       animation: false,
       legend: { data: data.series, top: 0 },
       grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
-      xAxis: { type: "value", max: function (v) { return Math.max(100, v.max); } },
+      xAxis: { type: "value", max: 150 },
       yAxis: { type: "category", data: data.labels, inverse: true },
       series: [
-        { name: data.series[0], type: "bar", data: data.done, label: { show: true, position: "right" } },
+        // bars stop at 150% so that one target far ahead does not flatten the others; the label keeps the value
+        { name: data.series[0], type: "bar", data: data.done.map(function (v) { return Math.min(v, 150); }),
+          label: { show: true, position: "right", formatter: function (p) { return data.done[p.dataIndex] + "%"; } } },
         { name: data.series[1], type: "bar", data: data.elapsed }
       ]
     });
