@@ -262,6 +262,8 @@ def district_ranking(*, year: int, user=None, as_of: date | None = None, include
     as_of = as_of or timezone.localdate()
     projects = Project.objects.for_user(user) if user is not None else Project.objects.all()
     links = ProjectDistrict.objects.filter(project__in=projects.filter(year=year).values("pk"))
+    if user is not None and (own := district_of(user)) is not None:
+        links = links.filter(district=own)  # a district sees its own row, not its partners' on shared projects
     ranking = {}
     for row in links.values("district_id", "district__name", "project__status").annotate(n=Count("id")).order_by():
         entry = ranking.setdefault(row["district_id"], {"district_id": row["district_id"],
