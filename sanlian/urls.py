@@ -17,4 +17,8 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
+    # ==== accounts (issue #3) ====
+    path("users/", include("societies.account_urls")),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
 ]

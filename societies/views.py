@@ -1,1 +1,152 @@
-"""Views of the societies app."""
+"""The organisation pages: one set of generic views over the kinds in ``societies.kinds``.
+
+Secretariat: lists, create, edit, delete. Leadership: lists and pages, read-only. A society or district contact:
+only their own society's or district's page. Anyone else: 404. Sections from higher apps (the organisation's
+projects) come through the ``organisation_page`` signal, so this app imports none of them.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django_filters.filterset import filterset_factory
+
+from . import services
+from .access import can_keep_organisations, can_read_organisation_lists, can_see_organisation
+from .forms import record_form_class
+from .kinds import KINDS, Kind, display, kind_or_404
+from .signals import organisation_page
+
+PAGE_SIZE = 50
+
+
+def _get_or_404(kind: Kind, pk):
+    try:
+        return kind.queryset().get(pk=pk)
+    except (kind.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def _keeper_only(request) -> None:
+    if not can_keep_organisations(request.user):
+        raise Http404
+
+
+@login_required
+def organisation_index(request):
+    if not can_read_organisation_lists(request.user):
+        raise Http404
+    return render(request, "societies/organisation_index.html", {"kinds": KINDS.values()})
+
+
+@login_required
+def record_list(request, kind: str):
+    kind = kind_or_404(kind)
+    if not can_read_organisation_lists(request.user):
+        raise Http404
+    queryset = kind.queryset()
+    query = request.GET.get("q", "").strip()
+    if query:
+        condition = Q()
+        for name in kind.search:
+            condition |= Q(**{"{}__icontains".format(name): query})
+        queryset = queryset.filter(condition)
+    filterset = None
+    status = 200
+    if kind.filters:
+        filterset = filterset_factory(kind.model, fields=list(kind.filters))(request.GET or None, queryset=queryset)
+        if filterset.is_bound and not filterset.is_valid():
+            queryset, status = queryset.none(), 400
+        else:
+            queryset = filterset.qs
+        if any(f.field_name == "industries" for f in filterset.filters.values()):
+            queryset = queryset.distinct()
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(obj, [display(obj, column.name) for column in kind.columns]) for obj in page.object_list]
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "generic/object_list.html",
+        {
+            "kind": kind, "page": page, "rows": rows, "query": query, "filterset": filterset,
+            "headings": [column.heading(kind.model) for column in kind.columns], "params": params.urlencode(),
+            "can_keep": can_keep_organisations(request.user),
+        },
+        status=status,
+    )
+
+
+@login_required
+def record_detail(request, kind: str, pk: int):
+    kind = kind_or_404(kind)
+    obj = _get_or_404(kind, pk)
+    if not (can_read_organisation_lists(request.user) or (kind.own_page and can_see_organisation(request.user, obj))):
+        raise Http404
+    facts = [(kind.model._meta.get_field(name).verbose_name, display(obj, name)) for name in kind.fields]
+    sections = [
+        response
+        for _receiver, response in organisation_page.send(sender=kind.model, organisation=obj, user=request.user)
+        if response
+    ]
+    sections.sort(key=lambda section: section.get("order", 100))
+    return render(
+        request,
+        "generic/object_detail.html",
+        {"kind": kind, "object": obj, "facts": facts, "sections": sections,
+         "can_keep": can_keep_organisations(request.user)},
+    )
+
+
+@login_required
+def record_create(request, kind: str):
+    kind = kind_or_404(kind)
+    _keeper_only(request)
+    return _edit(request, kind, None)
+
+
+@login_required
+def record_edit(request, kind: str, pk: int):
+    kind = kind_or_404(kind)
+    _keeper_only(request)
+    return _edit(request, kind, _get_or_404(kind, pk))
+
+
+def _edit(request, kind: Kind, obj):
+    form_class = record_form_class(kind)
+    form = form_class(request.POST or None, instance=obj)
+    if request.method == "POST":
+        if form.is_valid():
+            saved = services.save_record(form=form, user=request.user)
+            messages.success(request, _("Saved: {}").format(saved))
+            return redirect("societies:detail", kind=kind.slug, pk=saved.pk)
+        status = 400
+    else:
+        status = 200
+    return render(request, "generic/object_form.html", {"kind": kind, "object": obj, "form": form}, status=status)
+
+
+@login_required
+def record_delete(request, kind: str, pk: int):
+    kind = kind_or_404(kind)
+    _keeper_only(request)
+    obj = _get_or_404(kind, pk)
+    references = services.references_of(obj)
+    if request.method == "POST":
+        try:
+            services.delete_record(instance=obj, user=request.user)
+        except services.RecordInUse as refused:
+            messages.error(request, str(refused))
+            return render(
+                request, "generic/object_confirm_delete.html",
+                {"kind": kind, "object": obj, "references": services.references_of(obj)}, status=409,
+            )
+        messages.success(request, _("Deleted: {}").format(obj))
+        return redirect(reverse("societies:list", kwargs={"kind": kind.slug}))
+    return render(
+        request, "generic/object_confirm_delete.html", {"kind": kind, "object": obj, "references": references}
+    )
