@@ -186,7 +186,8 @@ def test_account_list_query_count_same_at_two_sizes(client, world, django_assert
 
 def test_demo_accounts_get_example_org_addresses():
     ensure_demo_accounts(password="sanlian-demo")
-    emails = dict(User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS]).values_list("username", "email"))
+    names = [a.username for a in DEMO_ACCOUNTS]
+    emails = dict(User.objects.filter(username__in=names).values_list("username", "email"))
     assert emails == {a.username: "{}@example.org".format(a.username) for a in DEMO_ACCOUNTS}
 
 
