@@ -249,3 +249,30 @@ def test_organisation_nav_links_by_role(client, world):
     client.force_login(world["secretariat"])
     body = client.get(reverse("projects:list")).content.decode()
     assert reverse("societies:index") in body and reverse("accounts:list") in body
+
+
+def test_contact_with_both_society_and_district_refused(client, world):
+    client.force_login(world["secretariat"])
+    response = client.post(url("create", "contacts"), {"name": "李联系", "society": world["own"].pk,
+                                                       "district": world["tengzhou"].pk})
+    assert response.status_code == 400
+    assert "联系人只能属于一个学会或一个区（市）科协" in response.content.decode()
+
+
+def test_society_page_query_count_same_at_two_sizes(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world["alice"])
+    target = url("detail", "societies", world["own"].pk)
+    counts = []
+    for size in (2, 20):
+        for _n in range(size):
+            factories.project(society=world["own"], districts=[world["tengzhou"]],
+                              upper_units=[factories.upper_unit()], partners=[factories.partner()])
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(target)
+        assert response.status_code == 200
+        counts.append(len(captured))
+    assert response.content.decode().count('class="card-title"') == 1 + 2 + 20
+    assert counts[0] == counts[1]
