@@ -6,7 +6,7 @@ Everyone else gets 404. A user changes their own password with Django's password
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,9 +24,15 @@ def _keeper_only(request) -> None:
         raise Http404
 
 
-def _account_or_404(pk) -> User:
+def _accounts_for(user) -> QuerySet:
+    """The accounts ``user`` may keep: superusers only by a superuser (a temporary password would hand them over)."""
+    accounts = User.objects.select_related("profile__society", "profile__district")
+    return accounts if user.is_superuser else accounts.filter(is_superuser=False)
+
+
+def _account_or_404(request, pk) -> User:
     try:
-        return User.objects.select_related("profile__society", "profile__district").get(pk=pk)
+        return _accounts_for(request.user).get(pk=pk)
     except (User.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
@@ -40,9 +46,7 @@ def _fields(form) -> dict:
 @login_required
 def account_list(request):
     _keeper_only(request)
-    accounts = User.objects.select_related("profile__society", "profile__district").prefetch_related(
-        Prefetch("groups")
-    ).order_by("username")
+    accounts = _accounts_for(request.user).prefetch_related(Prefetch("groups")).order_by("username")
     query = request.GET.get("q", "").strip()
     if query:
         accounts = accounts.filter(
@@ -84,7 +88,7 @@ def account_create(request):
 @login_required
 def account_edit(request, pk: int):
     _keeper_only(request)
-    account = _account_or_404(pk)
+    account = _account_or_404(request, pk)
     profile = Profile.objects.filter(user=account).first()
     initial = {"username": account.username, "name": account.get_full_name(), "email": account.email,
                "role": role_of(account) or "", "society": profile.society if profile else None,
@@ -106,7 +110,7 @@ def account_edit(request, pk: int):
 @login_required
 def account_password(request, pk: int):
     _keeper_only(request)
-    account = _account_or_404(pk)
+    account = _account_or_404(request, pk)
     form = TemporaryPasswordForm(request.POST or None, user=account)
     if request.method == "POST":
         if form.is_valid():
@@ -122,7 +126,7 @@ def account_password(request, pk: int):
 @require_POST
 def account_active(request, pk: int):
     _keeper_only(request)
-    account = _account_or_404(pk)
+    account = _account_or_404(request, pk)
     active = request.POST.get("active") == "1"
     try:
         services.set_account_active(account, active=active, by=request.user)

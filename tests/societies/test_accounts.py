@@ -207,3 +207,16 @@ def test_language_switch_to_english_and_back(client, world):
     assert "Project list" in client.get(reverse("projects:list")).content.decode()
     client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     assert "项目清单" in client.get(reverse("projects:list")).content.decode()
+
+
+def test_secretariat_cannot_take_over_a_superuser(client, world):
+    root = User.objects.create_superuser("root", "root@example.org", factories.PASSWORD)
+    client.force_login(world["secretariat"])
+    assert "root" not in client.get(reverse("accounts:list")).content.decode()
+    assert client.get(reverse("accounts:edit", args=[root.pk])).status_code == 404
+    response = client.post(reverse("accounts:password", args=[root.pk]),
+                           {"password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD})
+    assert response.status_code == 404
+    assert client.post(reverse("accounts:active", args=[root.pk]), {"active": "0"}).status_code == 404
+    root.refresh_from_db()
+    assert (root.check_password(factories.PASSWORD), root.is_active) == (True, True)
