@@ -19,6 +19,7 @@ from . import services
 from .access import can_keep_organisations, can_read_organisation_lists, can_see_organisation
 from .forms import record_form_class
 from .kinds import KINDS, Kind, display, kind_or_404
+from .models import District, Society
 from .signals import organisation_page
 
 PAGE_SIZE = 50
@@ -93,6 +94,9 @@ def record_detail(request, kind: str, pk: int):
         for _receiver, response in organisation_page.send(sender=kind.model, organisation=obj, user=request.user)
         if response
     ]
+    if isinstance(obj, (Society, District)):
+        sections.append({"order": 20, "template": "societies/_contacts_section.html",
+                         "context": {"contacts": obj.contacts.all()}})
     sections.sort(key=lambda section: section.get("order", 100))
     return render(
         request,

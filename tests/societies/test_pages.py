@@ -276,3 +276,12 @@ def test_society_page_query_count_same_at_two_sizes(client, world):
         counts.append(len(captured))
     assert response.content.decode().count('class="card-title"') == 1 + 2 + 20
     assert counts[0] == counts[1]
+
+
+def test_society_page_lists_its_contacts(client, world):
+    factories.contact("王联系", phone="0632-1234567", society=world["own"])
+    factories.contact("李别人", society=world["other"])
+    client.force_login(world["alice"])
+    body = client.get(url("detail", "societies", world["own"].pk)).content.decode()
+    assert "王联系" in body and "0632-1234567" in body
+    assert "李别人" not in body
