@@ -2,7 +2,14 @@
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from societies.models import District, Partner, Society, UpperUnit, name_key
+
+from .choices import ProjectStatus
+from .models import Project, TaskForceMember
+from .services import AttachmentRefused, check_attachment
 
 
 # --- annex list import -------------------------------------------------------------------------------------------
@@ -31,3 +38,116 @@ class AnnexUploadForm(forms.Form):
         if upload is not None and upload.size > settings.UPLOAD_MAX_BYTES:
             self.add_error("file", _("The file is larger than {} MB.").format(settings.UPLOAD_MAX_BYTES // 1024 // 1024))
         return data
+
+
+# --- keeping projects ----============================================================================
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ProjectForm(forms.ModelForm):
+    """A project of the list as the secretariat keeps it; the due window is derived from the due text."""
+
+    districts = forms.ModelMultipleChoiceField(
+        District.objects.all(), label=_("District associations"), required=False, widget=forms.CheckboxSelectMultiple)
+    upper_units = forms.ModelMultipleChoiceField(
+        UpperUnit.objects.all(), label=_("Upper-level units"), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}))
+    partners = forms.ModelMultipleChoiceField(
+        Partner.objects.all(), label=_("Partners"), required=False, widget=forms.SelectMultiple(attrs={"size": 8}))
+
+    class Meta:
+        model = Project
+        fields = ["year", "society", "title", "due_text", "contact", "remarks", "status"]
+        widgets = {"remarks": forms.Textarea(attrs={"rows": 3}), "title": forms.TextInput(attrs={"size": 60})}
+        help_texts = {"due_text": _("As in the list, e.g. 5月中旬, 6-8月, 全年, 待定.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["society"].queryset = Society.objects.order_by("name")
+        self.fields["year"].min_value = 2000
+        if self.instance.pk:
+            self.initial.setdefault("districts", [unit.pk for unit in self.instance.district_list])
+            self.initial.setdefault("upper_units", [unit.pk for unit in self.instance.upper_unit_list])
+            self.initial.setdefault("partners", [unit.pk for unit in self.instance.partner_list])
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if not 2000 <= year <= 2100:
+            raise forms.ValidationError(_("Enter a year between 2000 and 2100."))
+        return year
+
+    def clean(self):
+        data = super().clean()
+        year, society, title = data.get("year"), data.get("society"), data.get("title")
+        if year and society and title:
+            clash = Project.objects.filter(year=year, society=society, title_key=name_key(title))
+            if clash.exclude(pk=self.instance.pk).exists():
+                self.add_error("title", _("This society already has a project with this title in {}.").format(year))
+        return data
+
+    def validate_unique(self):
+        pass  # the clash is reported on the title field in clean()
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=ProjectStatus.choices)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by content (``projects.services.check_attachment``)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        cleaned = [super(MultipleFileField, self).clean(item, initial) for item in files]
+        errors = []
+        for upload in cleaned:
+            try:
+                check_attachment(upload)
+            except AttachmentRefused as refused:
+                errors.append(str(refused))
+        if errors:
+            raise forms.ValidationError(errors)
+        return cleaned
+
+
+class ProgressUpdateForm(forms.Form):
+    happened_on = forms.DateField(label=_("Date"), widget=DateInput())
+    text = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    link = forms.URLField(label=_("News link"), required=False, assume_scheme="https")
+    files = MultipleFileField(label=_("Photos and files"), required=False,
+                              help_text=_("Photos, PDF, Word or Excel files."))
+
+    def clean_happened_on(self):
+        day = self.cleaned_data["happened_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return day
+
+
+class TaskForceForm(forms.Form):
+    leader = forms.CharField(label=_("Task force leader"), max_length=100, required=False)
+    goal = forms.CharField(label=_("Goal"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    measures = forms.CharField(label=_("Measures"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+
+class TaskForceMemberForm(forms.ModelForm):
+    class Meta:
+        model = TaskForceMember
+        fields = ["unit_name", "person", "duty"]
+
+
+TaskForceMemberFormSet = forms.formset_factory(TaskForceMemberForm, extra=2, can_delete=True, max_num=50,
+                                               validate_max=True)

@@ -34,8 +34,10 @@ from societies.models import Contact, District, Partner, Society, UpperUnit, nam
 from .annex import Annex, AnnexIssue, AnnexRefused, AnnexRow, read_annex, write_annex
 from .choices import DeliveryState, NotificationLevel, ProjectStatus, ReminderKind
 from .models import (
+    Attachment,
     CalendarFeed,
     Notification,
+    ProgressUpdate,
     Project,
     ProjectDistrict,
     ProjectPartner,
@@ -43,6 +45,8 @@ from .models import (
     ReminderLedger,
     ReminderPolicy,
     ReminderRun,
+    TaskForce,
+    TaskForceMember,
     WebhookDelivery,
 )
 
@@ -1399,3 +1403,272 @@ def calendar_ics(*, feed: CalendarFeed) -> str:
             ]
         lines.append("END:VCALENDAR")
     return "\r\n".join(_ics_fold(line) for line in lines) + "\r\n"
+
+
+# ================================================================================================================
+# Keeping projects: edit, status, progress updates with attachments, task force, history (issue #3).
+# ================================================================================================================
+
+ATTACHMENT_TYPES = {
+    # extension → (content type, what the content must be)
+    ".jpg": ("image/jpeg", "jpeg"), ".jpeg": ("image/jpeg", "jpeg"), ".png": ("image/png", "png"),
+    ".gif": ("image/gif", "gif"), ".webp": ("image/webp", "webp"), ".pdf": ("application/pdf", "pdf"),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    ".doc": ("application/msword", "ole"), ".xls": ("application/vnd.ms-excel", "ole"),
+}
+_OOXML_PART = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
+
+
+class AttachmentRefused(Exception):
+    """An uploaded file that may not be stored; the message says why, in the user's language."""
+
+
+def _content_kind(head: bytes, upload) -> str | None:
+    """What the bytes are, judged by their content and never by the name or the browser's content type."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "ole"
+    if head.startswith(b"PK\x03\x04"):
+        import zipfile
+
+        try:
+            upload.seek(0)
+            names = set(zipfile.ZipFile(upload).namelist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return None
+        finally:
+            upload.seek(0)
+        for kind, part in _OOXML_PART.items():
+            if part in names and "[Content_Types].xml" in names:
+                return kind
+    return None
+
+
+def check_attachment(upload) -> str:
+    """The content type to store ``upload`` under, or ``AttachmentRefused``: size limit, allowed extension, and
+    content that really is what the extension says (an .exe renamed .jpg is refused)."""
+    name = upload.name or ""
+    if upload.size > settings.UPLOAD_MAX_BYTES:
+        raise AttachmentRefused(gettext("“{name}” is larger than {mb} MB.").format(
+            name=name, mb=settings.UPLOAD_MAX_BYTES // 1024 // 1024))
+    if not upload.size:
+        raise AttachmentRefused(gettext("“{name}” is empty.").format(name=name))
+    expected = ATTACHMENT_TYPES.get(Path(name).suffix.lower())
+    if expected is None:
+        raise AttachmentRefused(gettext(
+            "“{name}” is not an allowed file type (photos, PDF, Word or Excel files).").format(name=name))
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if _content_kind(head, upload) != expected[1]:
+        raise AttachmentRefused(gettext(
+            "The content of “{name}” does not match its file type; it was not stored.").format(name=name))
+    return expected[0]
+
+
+def _set_links(project: Project, kind: "_Kind", units) -> None:
+    """Link ``units`` to ``project`` in the given order: kept links keep their row, removed ones go."""
+    wanted = [unit.pk for unit in units]
+    current = {getattr(link, kind.link_field + "_id"): link for link in kind.link.objects.filter(project=project)}
+    for unit_id, link in current.items():
+        if unit_id not in wanted:
+            link.delete()
+    for order, unit_id in enumerate(wanted):
+        link = current.get(unit_id)
+        if link is None:
+            kind.link.objects.create(project=project, order=order, **{kind.link_field + "_id": unit_id})
+        elif link.order != order:
+            link.order = order
+            link.save(update_fields=["order"])
+
+
+def _ordered(existing: list, chosen) -> list:
+    """The chosen units, those already linked first in their list order, the new ones after."""
+    chosen = list(chosen)
+    keep = [unit for unit in existing if unit in chosen]
+    return keep + [unit for unit in chosen if unit not in keep]
+
+
+@transaction.atomic
+def save_project(project: Project | None, *, user, fields: dict, districts=(), upper_units=(),
+                 partners=()) -> Project:
+    """Create (``project`` None) or change a project and its ordered links; the due window is derived from the
+    due text as typed (domain rules in ``projects.due``). Writes history records with ``user``."""
+    from .due import due_window
+
+    creating = project is None
+    if creating:
+        project = Project(created_by=user)
+        last = Project.objects.filter(year=fields["year"]).aggregate(last=Max("position"))["last"]
+        project.position = (last or 0) + 1
+    for name, value in fields.items():
+        setattr(project, name, value)
+    window = due_window(project.due_text, project.year) if project.due_text else None
+    project.due_start, project.due_end = window or (None, None)
+    project._history_user = user
+    project.save()
+    existing = {} if creating else {"districts": project.district_list, "upper_units": project.upper_unit_list,
+                                    "partners": project.partner_list}
+    for kind, units in zip(KINDS, (districts, upper_units, partners)):
+        _set_links(project, kind, _ordered(existing.get(kind.key, []), units))
+    return project
+
+
+@transaction.atomic
+def delete_project(project: Project, *, user) -> None:
+    """Delete a project with its links, updates and task force (kept in the history); attachment files go too."""
+    files = [attachment.file.name for attachment in project.attachments.all()]
+    project._history_user = user
+    project.delete()
+    transaction.on_commit(lambda: [_delete_file(name) for name in files])
+
+
+def _delete_file(name: str) -> None:
+    from django.core.files.storage import default_storage
+
+    default_storage.delete(name)
+
+
+def change_status(project: Project, *, user, status: str) -> Project:
+    """Set the project's status (one history record by ``user``); a no-op when unchanged."""
+    if project.status != status:
+        project.status = status
+        project._history_user = user
+        project.save(update_fields=["status", "updated_at"])
+    return project
+
+
+def post_update(project: Project, *, user, happened_on: date, text: str, link: str = "", files=()) -> ProgressUpdate:
+    """A progress update with its attachments. Every file is checked first; if one is refused
+    (``AttachmentRefused``) nothing is stored, and a failure while writing removes the files already written."""
+    checked = [(upload, check_attachment(upload)) for upload in files]
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            update = ProgressUpdate(project=project, author=user, happened_on=happened_on, text=text, link=link)
+            update._history_user = user
+            update.save()
+            for upload, content_type in checked:
+                attachment = Attachment(project=project, update=update, original_name=Path(upload.name).name[:255],
+                                        content_type=content_type, size=upload.size, uploaded_by=user)
+                attachment.file.save(upload.name, upload, save=False)
+                stored.append(attachment.file.name)
+                attachment.save()
+            if project.status == ProjectStatus.PLANNED:
+                change_status(project, user=user, status=ProjectStatus.IN_PROGRESS)
+    except Exception:
+        for name in stored:
+            _delete_file(name)
+        raise
+    return update
+
+
+@transaction.atomic
+def save_task_force(project: Project, *, user, goal: str, measures: str, leader: str,
+                    members: list[dict]) -> TaskForce:
+    """The project's task force (专班) and its members in order (replacing the previous list)."""
+    task_force, _created = TaskForce.objects.get_or_create(project=project)
+    task_force.goal, task_force.measures, task_force.leader = goal, measures, leader
+    task_force._history_user = user
+    task_force.save()
+    old = {(member.unit_name, member.person, member.duty): member for member in task_force.members.all()}
+    keep = set()
+    for order, data in enumerate(members):
+        key = (data["unit_name"], data["person"], data.get("duty", ""))
+        member = old.get(key)
+        if member is None:
+            member = TaskForceMember(task_force=task_force, unit_name=key[0], person=key[1], duty=key[2])
+        member.order = order
+        member._history_user = user
+        member.save()
+        keep.add(member.pk)
+    for member in old.values():
+        if member.pk not in keep:
+            member._history_user = user
+            member.delete()
+    return task_force
+
+
+@dataclass
+class HistoryEntry:
+    """One line of a project's history: when, who, what (and, for changes, old → new per field)."""
+
+    when: datetime
+    user: object
+    action: str
+    subject: str
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+    reason: str = ""
+
+
+_ACTION = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+
+
+def _display(model, name: str, value) -> str:
+    """A historical field value as people read it (choices by their label, foreign keys by name)."""
+    if value in (None, ""):
+        return "—"
+    model_field = model._meta.get_field(name)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if model_field.is_relation:
+        related = model_field.related_model.objects.filter(pk=value).first()
+        return str(related) if related else str(value)
+    return str(value)
+
+
+def _entries(records, subject, skip=("updated_at", "title_key", "position")) -> list[HistoryEntry]:
+    """History entries from historical records in date order; a change is compared with the same object's
+    previous record in the same list (no query per record) and left out when only ``skip`` fields changed."""
+    entries, previous = [], {}
+    for record in records:
+        entry = HistoryEntry(when=record.history_date, user=record.history_user, action=str(_ACTION[record.history_type]),
+                             subject=subject(record), reason=record.history_change_reason or "")
+        before = previous.get(record.id)
+        previous[record.id] = record
+        if record.history_type == "~" and before is not None:
+            model = record.instance_type
+            for change in record.diff_against(before).changes:
+                if change.field not in skip:
+                    entry.changes.append((str(model._meta.get_field(change.field).verbose_name),
+                                          _display(model, change.field, change.old),
+                                          _display(model, change.field, change.new)))
+            if not entry.changes:
+                continue
+        entries.append(entry)
+    return entries
+
+
+def project_history(project: Project, *, limit: int = 200) -> list[HistoryEntry]:
+    """Everything that happened to a project, newest first: its fields (old → new), links, progress updates,
+    attachments and task force, with who and when; an import is marked with its reason (导入清单)."""
+    pid = project.pk
+    entries = _entries(project.history.select_related("history_user").order_by("history_date")[:limit],
+                       lambda record: str(Project._meta.verbose_name))
+    for model, field_name, label in ((ProjectDistrict, "district", _("District association")),
+                                     (ProjectUpperUnit, "upper_unit", _("Upper-level unit")),
+                                     (ProjectPartner, "partner", _("Partner"))):
+        records = model.history.filter(project_id=pid).exclude(history_type="~").select_related(
+            "history_user", field_name).order_by("history_date")[:limit]
+        entries += _entries(records, lambda record, name=field_name, label=label: "{}：{}".format(
+            label, getattr(record, name)))
+    entries += _entries(ProgressUpdate.history.filter(project_id=pid).select_related("history_user")
+                        .order_by("history_date")[:limit],
+                        lambda record: "{}：{}".format(gettext("Progress update"), record.text[:60]))
+    entries += _entries(TaskForce.history.filter(project_id=pid).select_related("history_user").order_by("history_date"),
+                        lambda record: str(TaskForce._meta.verbose_name))
+    for attachment in project.attachments.select_related("uploaded_by"):
+        entries.append(HistoryEntry(when=attachment.uploaded_at, user=attachment.uploaded_by, action=str(_("added")),
+                                    subject="{}：{}".format(gettext("Attachment"), attachment.original_name)))
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries[:limit]

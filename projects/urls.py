@@ -7,7 +7,14 @@ app_name = "projects"
 urlpatterns = [
     path("", views.project_list, name="list"),
     path("mine/", views.my_projects, name="mine"),
+    path("new/", views.project_create, name="create"),
     path("<int:pk>/", views.project_detail, name="detail"),
+    path("<int:pk>/edit/", views.project_edit, name="edit"),
+    path("<int:pk>/delete/", views.project_delete, name="delete"),
+    path("<int:pk>/status/", views.project_status, name="status"),
+    path("<int:pk>/updates/", views.update_post, name="update_post"),
+    path("<int:pk>/task-force/", views.task_force_edit, name="task_force"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     # the annex list
     path("export.xlsx", views.project_export, name="export"),
     path("import/", views.annex_import, name="annex_import"),

@@ -5,7 +5,7 @@ import time
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,9 +19,9 @@ from societies.access import is_secretariat, sees_everything
 from . import services
 from .access import can_change, can_manage, get_project_or_404
 from .annex import AnnexRefused
-from .choices import ProjectStatus
-from .forms import AnnexUploadForm
-from .models import CalendarFeed, Notification, Project
+from .filtersets import ProjectFilterSet
+from .forms import AnnexUploadForm, ProgressUpdateForm, ProjectForm, StatusForm, TaskForceForm, TaskForceMemberFormSet
+from .models import Attachment, CalendarFeed, Notification, Project, TaskForce
 from .services import (
     UPLOAD_TTL_SECONDS, ImportPlanChanged, apply_import, discard_upload, export_annex, load_annex, plan_import,
     stash_upload, stashed_upload,
@@ -29,23 +29,147 @@ from .services import (
 
 
 @login_required
+@require_GET
 def project_list(request):
-    projects = Project.objects.for_user(request.user).with_links().in_list_order()
-    return render(request, "projects/project_list.html", {"projects": projects})
+    """The key-project list as the user may see it, filtered (year, society, district, status, overdue, search)."""
+    filterset = ProjectFilterSet(request.GET, queryset=Project.objects.for_user(request.user))
+    projects = filterset.qs.with_links().in_list_order()
+    return render(request, "projects/project_list.html", {
+        "projects": projects, "filter": filterset, "can_manage": can_manage(request.user),
+    })
 
 
 @login_required
+@require_GET
 def my_projects(request):
     projects = Project.objects.for_user(request.user).with_links().order_by("due_end", "position", "id")
     return render(request, "projects/project_mine.html", {"projects": projects})
 
 
 @login_required
+@require_GET
 def project_detail(request, pk: int):
     project = get_project_or_404(request.user, pk)
-    return render(
-        request, "projects/project_detail.html", {"project": project, "can_change": can_change(request.user, project)}
-    )
+    project = Project.objects.with_links().get(pk=project.pk)
+    changeable = can_change(request.user, project)
+    task_force = TaskForce.objects.filter(project=project).prefetch_related("members").first()
+    return render(request, "projects/project_detail.html", {
+        "project": project, "can_change": changeable, "can_manage": can_manage(request.user),
+        "task_force": task_force,
+        "updates": project.updates.select_related("author").prefetch_related("attachments"),
+        "history": services.project_history(project),
+        "status_form": StatusForm(initial={"status": project.status}) if changeable else None,
+        "update_form": ProgressUpdateForm(initial={"happened_on": timezone.localdate()}) if changeable else None,
+    })
+
+
+def _project_form_page(request, project: Project | None):
+    form = ProjectForm(request.POST or None, instance=project)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        saved = services.save_project(
+            project, user=request.user, fields={name: data[name] for name in ProjectForm.Meta.fields},
+            districts=data["districts"], upper_units=data["upper_units"], partners=data["partners"],
+        )
+        messages.success(request, _("The project was saved."))
+        return redirect(saved)
+    return render(request, "projects/project_form.html", {"form": form, "project": project},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def project_create(request):
+    """Secretariat: a new project of the list."""
+    _secretariat_only(request)
+    return _project_form_page(request, None)
+
+
+@login_required
+def project_edit(request, pk: int):
+    """Secretariat: change a project and its linked units."""
+    project = get_project_or_404(request.user, pk)
+    _secretariat_only(request)
+    return _project_form_page(request, Project.objects.with_links().get(pk=project.pk))
+
+
+@login_required
+def project_delete(request, pk: int):
+    project = get_project_or_404(request.user, pk)
+    _secretariat_only(request)
+    if request.method == "POST":
+        services.delete_project(project, user=request.user)
+        messages.success(request, _("The project “{}” was deleted.").format(project.title))
+        return redirect("projects:list")
+    return render(request, "projects/project_confirm_delete.html", {"project": project})
+
+
+@login_required
+@require_POST
+def project_status(request, pk: int):
+    """Change the status (the project's society contact or the secretariat)."""
+    project = get_project_or_404(request.user, pk, for_change=True)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the listed statuses."))
+        return redirect(project)
+    services.change_status(project, user=request.user, status=form.cleaned_data["status"])
+    messages.success(request, _("Status changed to “{}”.").format(project.get_status_display()))
+    return redirect(project)
+
+
+@login_required
+@require_POST
+def update_post(request, pk: int):
+    """Post a progress update with photos and files; nothing is stored unless every file passes the checks."""
+    project = get_project_or_404(request.user, pk, for_change=True)
+    form = ProgressUpdateForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        services.post_update(project, user=request.user, happened_on=data["happened_on"], text=data["text"],
+                             link=data["link"], files=data["files"])
+        messages.success(request, _("The progress update was posted."))
+        return redirect(project)
+    return render(request, "projects/progressupdate_form.html", {"project": project, "form": form}, status=400)
+
+
+@login_required
+@require_GET
+def attachment_download(request, pk: int):
+    """An attachment, only to users who may see its project (otherwise 404)."""
+    attachment = get_object_or_404(Attachment.objects.filter(project__in=Project.objects.for_user(request.user)), pk=pk)
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    inline = attachment.is_image or attachment.content_type == "application/pdf"
+    response = FileResponse(handle, as_attachment=not inline, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def task_force_edit(request, pk: int):
+    """The project's task force (专班): goal, measures, and the responsible person in each linked unit."""
+    project = get_project_or_404(request.user, pk, for_change=True)
+    task_force = TaskForce.objects.filter(project=project).first()
+    members = [{"unit_name": member.unit_name, "person": member.person, "duty": member.duty}
+               for member in (task_force.members.all() if task_force else [])]
+    if not members:
+        project = Project.objects.with_links().get(pk=project.pk)
+        members = [{"unit_name": unit.name} for unit in
+                   project.district_list + project.upper_unit_list + project.partner_list]
+    form = TaskForceForm(request.POST or None, initial={
+        "leader": task_force.leader, "goal": task_force.goal, "measures": task_force.measures} if task_force else None)
+    formset = TaskForceMemberFormSet(request.POST or None, initial=members, prefix="members")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        rows = [row for row in formset.cleaned_data if row and not row.get("DELETE")]
+        services.save_task_force(project, user=request.user, members=rows, **form.cleaned_data)
+        messages.success(request, _("The task force was saved."))
+        return redirect(project)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "projects/taskforce_form.html", {"project": project, "form": form, "formset": formset},
+                  status=status)
 
 
 # ================================================================================================================
@@ -184,22 +308,11 @@ def annex_done(request):
     return render(request, "projects/project_import_done.html", {"result": result})
 
 
-def filter_projects(queryset, params):
-    """The project list's filters (year, society, status); to be replaced by ``ProjectFilterSet``."""
-    if (year := params.get("year", "")).isdigit():
-        queryset = queryset.filter(year=int(year))
-    if (society := params.get("society", "")).isdigit():
-        queryset = queryset.filter(society_id=int(society))
-    if (status := params.get("status")) in ProjectStatus.values:
-        queryset = queryset.filter(status=status)
-    return queryset
-
-
 @login_required
 @require_GET
 def project_export(request):
     """The project list as the user sees it (with its filters) as an annex workbook."""
-    projects = filter_projects(Project.objects.for_user(request.user), request.GET).distinct()
+    projects = ProjectFilterSet(request.GET, queryset=Project.objects.for_user(request.user).distinct()).qs
     years = sorted(set(projects.values_list("year", flat=True)))
     year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else (years[-1] if years else
                                                                                      timezone.localdate().year)

@@ -166,3 +166,23 @@ def stack(redis_url, transactional_db, tmp_path, settings):
         print("--- worker log (tail) ---\n" + running.log_text()[-6000:])  # shown by pytest when the test fails
         point_celery_at(previous[0])
         app.conf.broker_transport_options, app.conf.broker_connection_max_retries = previous[1], previous[2]
+
+
+@pytest.fixture
+def world():
+    """Two societies, two districts; project A of society 1 linked to district 1, project B of society 2."""
+    s1, s2 = factories.society("市老科协"), factories.society("市医学会")
+    d1, d2 = factories.district("滕州市科协"), factories.district("市中区科协")
+    a = factories.project(society=s1, title="项目A", districts=[d1])
+    b = factories.project(society=s2, title="项目B", districts=[d2])
+    return {
+        "a": a,
+        "b": b,
+        "secretariat": factories.user(Role.SECRETARIAT),
+        "leader": factories.user(Role.LEADER),
+        "society1": factories.user(Role.SOCIETY, society=s1),
+        "society1_colleague": factories.user(Role.SOCIETY, society=s1),
+        "society2": factories.user(Role.SOCIETY, society=s2),
+        "district1": factories.user(Role.DISTRICT, district=d1),
+        "nobody": factories.user(Role.SOCIETY),  # a contact whose profile names no society
+    }

@@ -3,30 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from societies.choices import Role
-from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    """Two societies, two districts; project A of society 1 linked to district 1, project B of society 2."""
-    s1, s2 = factories.society("市老科协"), factories.society("市医学会")
-    d1, d2 = factories.district("滕州市科协"), factories.district("市中区科协")
-    a = factories.project(society=s1, title="项目A", districts=[d1])
-    b = factories.project(society=s2, title="项目B", districts=[d2])
-    return {
-        "a": a,
-        "b": b,
-        "secretariat": factories.user(Role.SECRETARIAT),
-        "leader": factories.user(Role.LEADER),
-        "society1": factories.user(Role.SOCIETY, society=s1),
-        "society1_colleague": factories.user(Role.SOCIETY, society=s1),
-        "society2": factories.user(Role.SOCIETY, society=s2),
-        "district1": factories.user(Role.DISTRICT, district=d1),
-        "nobody": factories.user(Role.SOCIETY),  # a contact whose profile names no society
-    }
 
 
 def listed_titles(client, user) -> set[str]:

@@ -1,6 +1,7 @@
 import os
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from societies.services import ensure_demo_accounts, load_reference_data
 from societies.signals import portal_setup
@@ -14,18 +15,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, no_demo: bool = False, **options):
         created = load_reference_data()
-        self.stdout.write("Reference data: {districts} districts, {industries} industries created.".format(**created))
+        self.stdout.write(_("Reference data: {districts} districts, {industries} industries created.").format(**created))
         for _receiver, message in portal_setup.send(sender=self.__class__, stdout=self.stdout):
             if message:
                 self.stdout.write(str(message))
         if no_demo:
             return
         password = os.environ.get("DEMO_PASSWORD", "sanlian-demo")
-        self.stdout.write("\nDemo accounts (password: {}):".format(password))
+        self.stdout.write("\n" + _("Demo accounts (password: {}):").format(password))
         for account, was_created in ensure_demo_accounts(password=password):
             unit = account.society or account.district
             self.stdout.write(
-                "  {:<12} {:<18} {}{}".format(
-                    account.username, account.role.label, unit, "" if was_created else "  (already there)"
+                "  {:<12} {:<12} {:<24} {}{}".format(
+                    account.username, account.role.label, account.username + "@example.org", unit,
+                    "" if was_created else "  " + _("(already there)"),
                 )
             )
