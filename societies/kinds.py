@@ -41,6 +41,8 @@ class Kind:
     prefetch_related: tuple[str, ...] = ()
     # Contacts see their own organisation's page: only these kinds have a role tied to them.
     own_page: bool = False
+    # Shown on the page to the secretariat only (a group robot address carries its access token).
+    secret_fields: tuple[str, ...] = ()
 
     @property
     def verbose_name(self) -> str:
@@ -66,6 +68,7 @@ KINDS: dict[str, Kind] = {
             fields=("name", "short_name", "chair", "chair_email", "contact_name", "contact_phone", "member_count",
                     "founded_on", "webhook_url", "is_active", "remarks"),
             own_page=True,
+            secret_fields=("webhook_url",),
         ),
         Kind(
             "districts", District,

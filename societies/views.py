@@ -88,7 +88,9 @@ def record_detail(request, kind: str, pk: int):
     obj = _get_or_404(kind, pk)
     if not (can_read_organisation_lists(request.user) or (kind.own_page and can_see_organisation(request.user, obj))):
         raise Http404
-    facts = [(kind.model._meta.get_field(name).verbose_name, display(obj, name)) for name in kind.fields]
+    keeper = can_keep_organisations(request.user)
+    facts = [(kind.model._meta.get_field(name).verbose_name, display(obj, name))
+             for name in kind.fields if keeper or name not in kind.secret_fields]
     sections = [
         response
         for _receiver, response in organisation_page.send(sender=kind.model, organisation=obj, user=request.user)

@@ -285,3 +285,12 @@ def test_society_page_lists_its_contacts(client, world):
     body = client.get(url("detail", "societies", world["own"].pk)).content.decode()
     assert "王联系" in body and "0632-1234567" in body
     assert "李别人" not in body
+
+
+def test_society_webhook_shown_to_secretariat_only(client, world):
+    world["own"].webhook_url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRET-KEY"
+    world["own"].save()
+    for who, shown in (("secretariat", True), ("leader", False), ("alice", False)):
+        client.force_login(world[who])
+        body = client.get(url("detail", "societies", world["own"].pk)).content.decode()
+        assert ("SECRET-KEY" in body) is shown, who
