@@ -6,6 +6,7 @@ Everyone else gets 404. A user changes their own password with Django's password
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
+from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -55,13 +56,21 @@ def account_list(request):
     role = request.GET.get("role", "")
     if role in Role.values:
         accounts = accounts.filter(groups__name=role)
+    page = Paginator(accounts, 100).get_page(request.GET.get("page"))
     rows = []
-    for account in accounts:
+    for account in page.object_list:
         names = {group.name for group in account.groups.all()}
         account_role = "secretariat" if account.is_superuser else next((r for r in Role if r.value in names), None)
         rows.append((account, Role(account_role).label if account_role else "—", _profile_unit(account)))
     return render(request, "societies/account_list.html",
-                  {"rows": rows, "query": query, "roles": Role.choices, "role": role})
+                  {"rows": rows, "query": query, "roles": Role.choices, "role": role, "page": page,
+                   "params": _without_page(request)})
+
+
+def _without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
 
 
 def _profile_unit(account: User):
