@@ -47,3 +47,11 @@ def get_project_or_404(user, pk, *, for_change: bool = False) -> Project:
     if for_change and not can_change(user, project):
         raise Http404
     return project
+
+
+def can_record_outcome(user, project: Project) -> bool:
+    """Who records what an activity achieved: whoever changes the project, and the contacts of a linked district."""
+    if can_change(user, project):
+        return True
+    district = district_of(user)
+    return district is not None and project.district_links.filter(district=district).exists()

@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .access import can_change, can_manage
 from .models import (
+    ActivityOutcome,
     Attachment,
     CalendarFeed,
     Notification,
@@ -184,3 +185,16 @@ class CalendarFeedAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(ActivityOutcome)
+class ActivityOutcomeAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ["held_on", "title", "project", "kind", "participants", "expert_person_times", "served_count",
+                    "review"]
+    list_filter = ["kind", "review", "industries"]
+    list_select_related = ["project"]
+    search_fields = ["title", "project__title", "place"]
+    autocomplete_fields = ["upper_units", "experts"]
+    raw_id_fields = ["project"]
+    filter_horizontal = ["industries"]
+    date_hierarchy = "held_on"

@@ -41,3 +41,22 @@ class DeliveryState(models.TextChoices):
     PENDING = "pending", _("Pending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+
+
+class OutcomeKind(models.TextChoices):
+    """What kind of activity an outcome records."""
+
+    POPULARISATION = "popularisation", _("Joint science popularisation")
+    INNOVATION = "innovation", _("Innovation activity")
+    TRAINING = "training", _("Training")
+    FORUM = "forum", _("Forum or seminar")
+    SERVICE = "service", _("Expert service to enterprises")
+    OTHER = "other", _("Other")
+
+
+class ReviewStatus(models.TextChoices):
+    """A recorded outcome or record counts toward the targets once the secretariat confirms it."""
+
+    PENDING = "pending", _("Awaiting confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")

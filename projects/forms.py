@@ -5,10 +5,11 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from societies.models import District, Partner, Society, UpperUnit, name_key
+from sanlian.forms import formfield
+from societies.models import District, Industry, Partner, Society, UpperUnit, name_key
 
 from .choices import ProjectStatus
-from .models import Project, TaskForceMember
+from .models import ActivityOutcome, Project, TaskForceMember
 from .services import AttachmentRefused, check_attachment
 
 
@@ -151,3 +152,34 @@ class TaskForceMemberForm(forms.ModelForm):
 
 TaskForceMemberFormSet = forms.formset_factory(TaskForceMemberForm, extra=2, can_delete=True, max_num=50,
                                                validate_max=True)
+
+
+# --- activity outcomes ------------------------------------------------------------------------------------------------
+class OutcomeForm(forms.ModelForm):
+    """What an activity achieved; phone-friendly: numbers as numeric inputs, lists as check boxes."""
+
+    files = MultipleFileField(label=_("Evidence (photos and files)"), required=False,
+                              help_text=_("Photos, PDF, Word or Excel files."))
+
+    class Meta:
+        model = ActivityOutcome
+        fields = ["held_on", "kind", "title", "place", "participants", "expert_person_times", "experts",
+                  "industries", "served_count", "served_names", "upper_units", "news_link", "description"]
+        widgets = {"held_on": DateInput(), "industries": forms.CheckboxSelectMultiple,
+                   "experts": forms.SelectMultiple(attrs={"size": 6}),
+                   "upper_units": forms.SelectMultiple(attrs={"size": 6}),
+                   "served_names": forms.Textarea(attrs={"rows": 2}), "description": forms.Textarea(attrs={"rows": 3}),
+                   "participants": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+                   "expert_person_times": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+                   "served_count": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0})}
+        formfield_callback = formfield
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["industries"].queryset = Industry.objects.filter(is_active=True)
+
+    def clean_held_on(self):
+        day = self.cleaned_data["held_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return day

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from societies.models import Contact, District, Partner, Society, UpperUnit, name_key
+from societies.models import Contact, District, Expert, Industry, Partner, Society, UpperUnit, name_key
 
-from .choices import DeliveryState, NotificationLevel, ProjectStatus
+from .choices import DeliveryState, NotificationLevel, OutcomeKind, ProjectStatus, ReviewStatus
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -214,6 +214,48 @@ class ProgressUpdate(models.Model):
         return "{} {}".format(self.project, self.happened_on)
 
 
+class ActivityOutcome(models.Model):
+    """What an activity of a project achieved (活动成效): the numbers the targets are counted from."""
+
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="outcomes")
+    held_on = models.DateField(_("date held"), db_index=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    kind = models.CharField(_("kind of activity"), max_length=20, choices=OutcomeKind.choices,
+                            default=OutcomeKind.POPULARISATION)
+    title = models.CharField(_("activity"), max_length=300)
+    participants = models.PositiveIntegerField(_("participants (person-times)"), default=0)
+    expert_person_times = models.PositiveIntegerField(_("experts involved (person-times)"), default=0)
+    experts = models.ManyToManyField(Expert, verbose_name=_("experts"), blank=True, related_name="outcomes")
+    industries = models.ManyToManyField(Industry, verbose_name=_("“6+3” industries served"), blank=True,
+                                        related_name="outcomes")
+    served_count = models.PositiveIntegerField(_("enterprises and key projects served"), default=0)
+    served_names = models.TextField(_("who was served"), blank=True)
+    upper_units = models.ManyToManyField(UpperUnit, verbose_name=_("upper-level units that took part"), blank=True,
+                                         related_name="outcomes")
+    news_link = models.URLField(_("news link"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    review = models.CharField(_("confirmation"), max_length=20, choices=ReviewStatus.choices,
+                              default=ReviewStatus.PENDING, db_index=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[upper_units])
+
+    class Meta:
+        verbose_name = _("activity outcome")
+        verbose_name_plural = _("activity outcomes")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return "{} {}".format(self.held_on, self.title)
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:outcome", args=[self.pk])
+
+
 def attachment_path(instance: "Attachment", filename: str) -> str:
     # A random name: the stored path never reveals or trusts the uploaded name.
     return "attachments/{}/{}{}".format(timezone.now().strftime("%Y/%m"), uuid.uuid4().hex, PurePath(filename).suffix.lower())
@@ -226,6 +268,10 @@ class Attachment(models.Model):
     update = models.ForeignKey(
         ProgressUpdate, verbose_name=_("progress update"), null=True, blank=True, on_delete=models.CASCADE,
         related_name="attachments",
+    )
+    outcome = models.ForeignKey(
+        ActivityOutcome, verbose_name=_("activity outcome"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="evidence",
     )
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
     original_name = models.CharField(_("file name"), max_length=255)

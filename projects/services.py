@@ -28,12 +28,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from societies.access import is_secretariat
 from societies.choices import PartnerKind, Role, UpperUnitLevel
 from societies.models import Contact, District, Partner, Society, UpperUnit, name_key
 
 from .annex import Annex, AnnexIssue, AnnexRefused, AnnexRow, read_annex, write_annex
-from .choices import DeliveryState, NotificationLevel, ProjectStatus, ReminderKind
+from .choices import DeliveryState, NotificationLevel, ProjectStatus, ReminderKind, ReviewStatus
 from .models import (
+    ActivityOutcome,
     Attachment,
     CalendarFeed,
     Notification,
@@ -1548,6 +1550,17 @@ def change_status(project: Project, *, user, status: str) -> Project:
     return project
 
 
+def _store_files(checked: list, stored: list[str], **links) -> None:
+    """Write checked uploads as attachments with ``links``; ``stored`` collects the written names so that a
+    failed transaction can remove them again."""
+    for upload, content_type in checked:
+        attachment = Attachment(original_name=Path(upload.name).name[:255], content_type=content_type,
+                                size=upload.size, **links)
+        attachment.file.save(upload.name, upload, save=False)
+        stored.append(attachment.file.name)
+        attachment.save()
+
+
 def post_update(project: Project, *, user, happened_on: date, text: str, link: str = "", files=()) -> ProgressUpdate:
     """A progress update with its attachments. Every file is checked first; if one is refused
     (``AttachmentRefused``) nothing is stored, and a failure while writing removes the files already written."""
@@ -1558,12 +1571,7 @@ def post_update(project: Project, *, user, happened_on: date, text: str, link: s
             update = ProgressUpdate(project=project, author=user, happened_on=happened_on, text=text, link=link)
             update._history_user = user
             update.save()
-            for upload, content_type in checked:
-                attachment = Attachment(project=project, update=update, original_name=Path(upload.name).name[:255],
-                                        content_type=content_type, size=upload.size, uploaded_by=user)
-                attachment.file.save(upload.name, upload, save=False)
-                stored.append(attachment.file.name)
-                attachment.save()
+            _store_files(checked, stored, project=project, update=update, uploaded_by=user)
             if project.status == ProjectStatus.PLANNED:
                 change_status(project, user=user, status=ProjectStatus.IN_PROGRESS)
     except Exception:
@@ -1672,3 +1680,32 @@ def project_history(project: Project, *, limit: int = 200) -> list[HistoryEntry]
                                     subject="{}：{}".format(gettext("Attachment"), attachment.original_name)))
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries[:limit]
+
+
+# ================================================================================================================
+# Activity outcomes (issue #5): what an activity achieved, with evidence; counted toward the targets once confirmed.
+# ================================================================================================================
+
+def record_outcome(project: Project, *, user, fields: dict, experts=(), industries=(), upper_units=(),
+                   files=()) -> ActivityOutcome:
+    """Record an activity outcome of ``project`` with its evidence files (each checked like update attachments;
+    nothing is stored if one is refused). Entered by the secretariat it counts at once; otherwise it waits for
+    the secretariat's confirmation."""
+    checked = [(upload, check_attachment(upload)) for upload in files]
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            outcome = ActivityOutcome(project=project, entered_by=user, **fields)
+            if is_secretariat(user):
+                outcome.review, outcome.reviewed_by, outcome.reviewed_at = ReviewStatus.CONFIRMED, user, timezone.now()
+            outcome._history_user = user
+            outcome.save()
+            outcome.experts.set(experts)
+            outcome.industries.set(industries)
+            outcome.upper_units.set(upper_units)
+            _store_files(checked, stored, project=project, outcome=outcome, uploaded_by=user)
+    except Exception:
+        for name in stored:
+            _delete_file(name)
+        raise
+    return outcome

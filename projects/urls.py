@@ -15,6 +15,8 @@ urlpatterns = [
     path("<int:pk>/updates/", views.update_post, name="update_post"),
     path("<int:pk>/task-force/", views.task_force_edit, name="task_force"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("<int:pk>/outcomes/new/", views.outcome_create, name="outcome_create"),
+    path("outcomes/<int:pk>/", views.outcome_detail, name="outcome"),
     # the annex list
     path("export.xlsx", views.project_export, name="export"),
     path("import/", views.annex_import, name="annex_import"),

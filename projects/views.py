@@ -17,11 +17,11 @@ from django.views.decorators.http import require_GET, require_POST
 from societies.access import is_secretariat, sees_everything
 
 from . import services
-from .access import can_change, can_manage, get_project_or_404
+from .access import can_change, can_manage, can_record_outcome, get_project_or_404
 from .annex import AnnexRefused
 from .filtersets import ProjectFilterSet
-from .forms import AnnexUploadForm, ProgressUpdateForm, ProjectForm, StatusForm, TaskForceForm, TaskForceMemberFormSet
-from .models import Attachment, CalendarFeed, Notification, Project, TaskForce
+from .forms import AnnexUploadForm, OutcomeForm, ProgressUpdateForm, ProjectForm, StatusForm, TaskForceForm, TaskForceMemberFormSet
+from .models import ActivityOutcome, Attachment, CalendarFeed, Notification, Project, TaskForce
 from .services import (
     UPLOAD_TTL_SECONDS, ImportPlanChanged, apply_import, discard_upload, export_annex, load_annex, plan_import,
     stash_upload, stashed_upload,
@@ -57,6 +57,8 @@ def project_detail(request, pk: int):
         "project": project, "can_change": changeable, "can_manage": can_manage(request.user),
         "task_force": task_force,
         "updates": project.updates.select_related("author").prefetch_related("attachments"),
+        "outcomes": project.outcomes.prefetch_related("evidence"),
+        "can_record_outcome": can_record_outcome(request.user, project),
         "history": services.project_history(project),
         "status_form": StatusForm(initial={"status": project.status}) if changeable else None,
         "update_form": ProgressUpdateForm(initial={"happened_on": timezone.localdate()}) if changeable else None,
@@ -394,3 +396,38 @@ def calendar_feed(request, token: str):
     response["Content-Disposition"] = 'inline; filename="sanlian.ics"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- activity outcomes (issue #5) ---------------------------------------------------------------------------------
+
+
+@login_required
+def outcome_create(request, pk: int):
+    """Record what an activity of the project achieved (its society, a linked district, the secretariat)."""
+    project = get_project_or_404(request.user, pk)
+    if not can_record_outcome(request.user, project):
+        raise Http404
+    form = OutcomeForm(request.POST or None, request.FILES or None,
+                       initial={"held_on": timezone.localdate(), "title": project.title})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        links = {name: data.pop(name) for name in ("experts", "industries", "upper_units", "files")}
+        services.record_outcome(project, user=request.user, fields=data, experts=links["experts"],
+                                industries=links["industries"], upper_units=links["upper_units"],
+                                files=links["files"])
+        messages.success(request, _("The outcome was recorded; it counts toward the targets once the secretariat "
+                                    "confirms it.") if not can_manage(request.user) else _("The outcome was recorded."))
+        return redirect(project)
+    return render(request, "projects/activityoutcome_form.html", {"project": project, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def outcome_detail(request, pk: int):
+    outcome = get_object_or_404(
+        ActivityOutcome.objects.filter(project__in=Project.objects.for_user(request.user)).select_related(
+            "project__society", "entered_by", "reviewed_by").prefetch_related("experts", "industries", "upper_units",
+                                                                              "evidence"), pk=pk)
+    return render(request, "projects/activityoutcome_detail.html", {"outcome": outcome,
+                                                                    "can_review": can_manage(request.user)})

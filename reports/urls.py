@@ -4,4 +4,13 @@ from . import views
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard.xlsx", views.dashboard_export, name="dashboard_export"),
+    path("targets/<slug:code>/", views.target_detail, name="target"),
+    path("records/", views.record_list, name="records"),
+    path("records/new/", views.record_create, name="record_create"),
+    path("records/<int:pk>/", views.record_detail, name="record"),
+    path("review/", views.review_queue, name="review_queue"),
+    path("review/<str:what>/<int:pk>/", views.review, name="review"),
+]

@@ -1,1 +1,183 @@
-"""Views of the reports app."""
+"""Dashboard, drill-down, records and their confirmation: thin views over ``reports.services``."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from projects.choices import ProjectStatus, ReviewStatus
+from projects.models import Project
+from societies.access import district_of, is_secretariat, role_of, sees_everything, society_of
+
+from . import services
+from .forms import RecordForm
+from .models import OrganisationRecord, TargetDefinition
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _dashboard_user(request):
+    """Leadership and secretariat see everything; a district its slice; a society its own; others 404."""
+    if role_of(request.user) is None:
+        raise Http404
+    return request.user
+
+
+def _year(request) -> int:
+    value = request.GET.get("year", "")
+    year = int(value) if value.isdigit() else timezone.localdate().year
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+def _as_of(year: int) -> date:
+    today = timezone.localdate()
+    return today if today.year <= year else date(year, 12, 31)
+
+
+def _dashboard_data(request) -> dict:
+    user = _dashboard_user(request)
+    year, include = _year(request), request.GET.get("unconfirmed") == "1"
+    as_of = _as_of(year)
+    scope = None if sees_everything(user) else user
+    targets = services.target_status(year=year, as_of=as_of, include_unconfirmed=include, user=scope,
+                                     with_ids=False, with_trend=True)
+    sort = request.GET.get("sort", "outcomes")
+    return {
+        "year": year, "as_of": as_of, "include_unconfirmed": include, "targets": targets, "sort": sort,
+        "societies": services.sort_ranking(services.society_ranking(year=year, user=scope, as_of=as_of,
+                                                                    include_unconfirmed=include), sort),
+        "districts": services.sort_ranking(services.district_ranking(year=year, user=scope, as_of=as_of,
+                                                                     include_unconfirmed=include), sort),
+        "statuses": ProjectStatus.choices, "years": range(as_of.year - 3, timezone.localdate().year + 2),
+        "slice": society_of(user) or district_of(user),
+    }
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    data = _dashboard_data(request)
+    data["chart"] = {
+        "labels": [target.code for target in data["targets"]],
+        "names": [target.name for target in data["targets"]],
+        "done": [target.percent_done for target in data["targets"]],
+        "elapsed": [target.percent_elapsed for target in data["targets"]],
+        "values": [target.value for target in data["targets"]],
+        "thresholds": [target.threshold for target in data["targets"]],
+        "trends": {target.code: target.trend for target in data["targets"]},
+        "series": [_("Share done (%)"), _("Share of the period elapsed (%)")],
+    }
+    return render(request, "reports/dashboard.html", data)
+
+
+@login_required
+@require_GET
+def dashboard_export(request):
+    data = _dashboard_data(request)
+    response = HttpResponse(services.export_dashboard(data), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="dashboard-{}.xlsx"'.format(data["year"])
+    return response
+
+
+@login_required
+@require_GET
+def target_detail(request, code: str):
+    """The drill-down: the rows a target's number is made of, each linking to its project or record."""
+    user = _dashboard_user(request)
+    target = get_object_or_404(TargetDefinition, code=code, is_active=True)
+    if target.rule not in services.RULES:
+        raise Http404
+    year, include = _year(request), request.GET.get("unconfirmed") == "1"
+    as_of = _as_of(year)
+    scope = None if sees_everything(user) else user
+    rows = services.target_rows(target, year=year, as_of=as_of, user=scope, include_unconfirmed=include)
+    rule = services.RULES[target.rule]
+    value = rows.aggregate(v=rule.value)["v"] or 0
+    if rule.source == "outcome":
+        rows = rows.select_related("project__society").prefetch_related("upper_units")
+    else:
+        rows = rows.select_related("society", "district", "project")
+    page = Paginator(rows.order_by("-" + rule.date_field, "-id"), 200).get_page(request.GET.get("page"))
+    start, end = services.period_of(target, year=year, as_of=as_of)
+    return render(request, "reports/target_detail.html", {
+        "target": target, "rule": rule, "value": value, "page": page, "year": year, "period_start": start,
+        "period_end": min(end, as_of), "include_unconfirmed": include,
+    })
+
+
+# --- organisation records ------------------------------------------------------------------------------------------
+@login_required
+@require_GET
+def record_list(request):
+    if role_of(request.user) is None:
+        raise Http404
+    records = services.records_for(request.user).select_related("society", "district", "project")
+    if (kind := request.GET.get("kind")) in dict(OrganisationRecord._meta.get_field("kind").choices):
+        records = records.filter(kind=kind)
+    if (review := request.GET.get("review")) in ReviewStatus.values:
+        records = records.filter(review=review)
+    page = Paginator(records, 100).get_page(request.GET.get("page"))
+    return render(request, "reports/organisationrecord_list.html", {
+        "page": page, "kinds": OrganisationRecord._meta.get_field("kind").choices, "reviews": ReviewStatus.choices,
+        "can_record": is_secretariat(request.user) or society_of(request.user) or district_of(request.user),
+        "can_review": is_secretariat(request.user),
+    })
+
+
+@login_required
+def record_create(request):
+    user = request.user
+    if not (is_secretariat(user) or society_of(user) or district_of(user)):
+        raise Http404
+    form = RecordForm(request.POST or None, user=user, projects=Project.objects.for_user(user).order_by("-year", "position"),
+                      initial={"happened_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        record = services.save_record(form.save(commit=False), user=user)
+        messages.success(request, _("The record was saved."))
+        return redirect(record)
+    return render(request, "reports/organisationrecord_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def record_detail(request, pk: int):
+    record = get_object_or_404(services.records_for(request.user).select_related(
+        "society", "district", "project", "entered_by", "reviewed_by"), pk=pk)
+    return render(request, "reports/organisationrecord_detail.html", {"record": record,
+                                                                      "can_review": is_secretariat(request.user)})
+
+
+@login_required
+@require_GET
+def review_queue(request):
+    """The secretariat's queue: outcomes and records awaiting confirmation."""
+    if not is_secretariat(request.user):
+        raise Http404
+    pending = ReviewStatus.PENDING
+    return render(request, "reports/review_queue.html", {
+        "outcomes": services.outcomes_for(request.user).filter(review=pending).select_related("project__society")[:200],
+        "records": services.records_for(request.user).filter(review=pending).select_related("society", "district")[:200],
+    })
+
+
+@login_required
+@require_POST
+def review(request, what: str, pk: int):
+    """Confirm or reject an outcome or a record (secretariat only; others 404)."""
+    if not is_secretariat(request.user) or what not in ("outcome", "record"):
+        raise Http404
+    source = services.outcomes_for(request.user) if what == "outcome" else services.records_for(request.user)
+    item = get_object_or_404(source, pk=pk)
+    decision = request.POST.get("decision")
+    if decision not in ("confirm", "reject"):
+        messages.error(request, _("Choose confirm or reject."))
+        return redirect(item)
+    services.review(item, user=request.user, confirm=decision == "confirm")
+    messages.success(request, _("Confirmed.") if decision == "confirm" else _("Rejected."))
+    return redirect("reports:review_queue" if request.POST.get("next") == "queue" else item)

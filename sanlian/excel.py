@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.utils.functional import Promise
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
 
@@ -33,3 +34,19 @@ def unguard_text(value: str) -> str:
     if value.startswith(GUARD) and value[1:].startswith(FORMULA_TRIGGERS):
         return value[1:]
     return value
+
+
+def table_sheet(book, title: str, headers: list[str], rows, *, widths: list[int] | None = None):
+    """A sheet holding one table: bold bordered header, frozen below it, an autofilter, every text cell guarded."""
+    sheet = book.create_sheet(title=safe_text(str(title))[:31])
+    sheet.append([str(header) for header in headers])
+    for cell in sheet[1]:
+        cell.font, cell.alignment, cell.border = HEADER_FONT, CENTRED, THIN_BORDER
+    for row in rows:
+        sheet.append([safe_text(str(value) if isinstance(value, Promise) else value) for value in row])
+    sheet.freeze_panes = "A2"
+    if sheet.max_row > 1:
+        sheet.auto_filter.ref = sheet.dimensions
+    for index, width in enumerate(widths or [16] * len(headers), start=1):
+        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
+    return sheet

@@ -7,13 +7,17 @@ from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from societies.access import role_of
+from societies.choices import Role
+
 from .celery import app as celery_app
 
 
 @login_required
 def home(request):
-    """Each role starts where its work is; later pages (dashboard) take over as they land."""
-    return redirect("projects:list")
+    """Each role starts where its work is: the leadership on the dashboard, contacts on their projects."""
+    start = {Role.LEADER: "reports:dashboard", Role.SOCIETY: "projects:mine", Role.DISTRICT: "projects:mine"}
+    return redirect(start.get(role_of(request.user), "projects:list"))
 
 
 def _database_ok() -> bool:

@@ -3,8 +3,9 @@
 from django import forms
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
-from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from sanlian.forms import formfield
 
 from .choices import Role
 from .kinds import Kind
@@ -42,13 +43,7 @@ def record_form_class(kind: Kind) -> type[RecordForm]:
     widgets.update({name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
                     for name in kind.fields if kind.model._meta.get_field(name).get_internal_type() == "DateField"})
     return forms.modelform_factory(kind.model, form=RecordForm, fields=kind.fields, widgets=widgets,
-                                   formfield_callback=_formfield)
-
-
-def _formfield(model_field, **kwargs):
-    if isinstance(model_field, models.URLField):
-        kwargs["assume_scheme"] = "https"
-    return model_field.formfield(**kwargs)
+                                   formfield_callback=formfield)
 
 
 # ==== accounts (issue #3) ====

@@ -1,0 +1,83 @@
+"""Organisation records and target definitions: what the plan's targets are counted from, and the targets."""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from projects.choices import ReviewStatus
+from projects.models import Project
+from societies.models import District, Society
+
+from .choices import PeriodKind, RecordKind
+
+
+class OrganisationRecord(models.Model):
+    """Something that happened to the organisations (a society founded, members taken in, a brand designated …)."""
+
+    kind = models.CharField(_("kind of record"), max_length=30, choices=RecordKind.choices, db_index=True)
+    happened_on = models.DateField(_("date"), db_index=True)
+    title = models.CharField(_("name or subject"), max_length=300)
+    society = models.ForeignKey(Society, verbose_name=_("society"), null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="records")
+    district = models.ForeignKey(District, verbose_name=_("district association"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="records")
+    project = models.ForeignKey(Project, verbose_name=_("project"), null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="records")
+    count = models.PositiveIntegerField(_("number (e.g. new members)"), default=1, validators=[MinValueValidator(0)])
+    issuing_body = models.CharField(_("issuing body"), max_length=200, blank=True)
+    document = models.CharField(_("document (number or link)"), max_length=300, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    review = models.CharField(_("confirmation"), max_length=20, choices=ReviewStatus.choices,
+                              default=ReviewStatus.PENDING, db_index=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("organisation record")
+        verbose_name_plural = _("organisation records")
+        ordering = ["-happened_on", "-id"]
+
+    def __str__(self) -> str:
+        return "{} · {}".format(self.get_kind_display(), self.title)
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:record", args=[self.pk])
+
+
+class TargetDefinition(models.Model):
+    """A target of the plan as data: what it counts (a rule from ``reports.services.RULES``), the threshold and
+    the period; the secretariat changes thresholds and adds targets from the same rules without code."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    rule = models.CharField(_("counting rule"), max_length=40)
+    kinds = models.CharField(_("kinds counted"), max_length=200, blank=True,
+                             help_text=_("Comma-separated record or activity kinds; empty counts every kind."))
+    threshold = models.PositiveIntegerField(_("threshold"), validators=[MinValueValidator(1)])
+    period = models.CharField(_("period"), max_length=10, choices=PeriodKind.choices, default=PeriodKind.YEAR)
+    plan_start = models.DateField(_("plan start"), default=date(2024, 4, 29))
+    plan_end = models.DateField(_("plan end"), default=date(2027, 4, 28))
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return "{} {}".format(self.code, self.name)
+
+    def kind_list(self) -> list[str]:
+        return [kind.strip() for kind in self.kinds.split(",") if kind.strip()]
