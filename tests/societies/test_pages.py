@@ -294,3 +294,15 @@ def test_society_webhook_shown_to_secretariat_only(client, world):
         client.force_login(world[who])
         body = client.get(url("detail", "societies", world["own"].pk)).content.decode()
         assert ("SECRET-KEY" in body) is shown, who
+
+
+def test_upper_unit_and_partner_pages_list_their_projects(client, world):
+    unit, partner = factories.upper_unit("山东省医学会"), factories.partner("村居")
+    factories.project(society=world["other"], title="联合义诊", upper_units=[unit], partners=[partner])
+    client.force_login(world["leader"])
+    assert "联合义诊" in client.get(url("detail", "upper-units", unit.pk)).content.decode()
+    assert "联合义诊" in client.get(url("detail", "partners", partner.pk)).content.decode()
+    client.force_login(world["secretariat"])
+    response = client.post(url("delete", "upper-units", unit.pk))
+    assert response.status_code == 409
+    assert "1 个重点项目" in response.content.decode()
