@@ -32,6 +32,7 @@ from societies.access import is_secretariat
 from societies.choices import PartnerKind, Role, UpperUnitLevel
 from societies.models import Contact, District, Partner, Society, UpperUnit, name_key
 
+from .signals import projects_bulk_changed
 from .annex import Annex, AnnexIssue, AnnexRefused, AnnexRow, read_annex, write_annex
 from .choices import DeliveryState, NotificationLevel, ProjectStatus, ReminderKind, ReviewStatus
 from .models import (
@@ -549,6 +550,7 @@ def apply_import(plan_or_annex: "ImportPlan | Annex", *, user=None) -> ImportRes
             if isinstance(plan_or_annex, ImportPlan) and plan.fingerprint() != plan_or_annex.fingerprint():
                 raise ImportPlanChanged
             _apply(plan, user=user)
+            transaction.on_commit(lambda: projects_bulk_changed.send(sender=Project))
     except IntegrityError:
         # Another import created the same organisation or project at the same moment.
         raise ImportPlanChanged from None

@@ -12,3 +12,18 @@ class ReportsConfig(AppConfig):
         from .receivers import load_target_definitions
 
         portal_setup.connect(load_target_definitions, dispatch_uid="sanlian-reports-targets")
+
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from projects.models import ActivityOutcome, Project, ProjectDistrict
+        from projects.signals import projects_bulk_changed
+
+        from .models import OrganisationRecord, TargetDefinition
+        from .services import invalidate_dashboard
+
+        for model in (Project, ProjectDistrict, ActivityOutcome, OrganisationRecord, TargetDefinition):
+            for signal in (post_save, post_delete):
+                signal.connect(invalidate_dashboard, sender=model, dispatch_uid="sanlian-dashboard-" + model.__name__)
+        projects_bulk_changed.connect(invalidate_dashboard, dispatch_uid="sanlian-dashboard-bulk")
+        for through in (ActivityOutcome.upper_units.through, ActivityOutcome.industries.through):
+            m2m_changed.connect(invalidate_dashboard, sender=through, dispatch_uid="sanlian-dashboard-" + through.__name__)

@@ -456,4 +456,44 @@ def seed_demo(*, projects: int = 60, seed: int = 1, year: int | None = None, for
                 count=rng.randint(20, 120) if kind == RecordKind.MEMBER_INTAKE else 1,
                 review=ReviewStatus.CONFIRMED))
     OrganisationRecord.objects.bulk_create(records)
+    transaction.on_commit(invalidate_dashboard)
     return {"year": year, "projects": len(created), "outcomes": len(outcomes), "records": len(records)}
+
+
+# --- the dashboard's numbers, cached until something they are counted from changes -----------------------------------
+DASHBOARD_VERSION_KEY = "sanlian:dashboard:version"
+DASHBOARD_TTL_SECONDS = 600
+
+
+def dashboard_version() -> int:
+    from django.core.cache import cache
+
+    return cache.get_or_set(DASHBOARD_VERSION_KEY, 1, None)
+
+
+def invalidate_dashboard(**kwargs) -> None:
+    """A receiver for saves and deletes of what the numbers are counted from: every cached dashboard goes stale."""
+    from django.core.cache import cache
+
+    try:
+        cache.incr(DASHBOARD_VERSION_KEY)
+    except ValueError:
+        cache.set(DASHBOARD_VERSION_KEY, 2, None)
+
+
+def dashboard_numbers(*, year: int, as_of: date, user=None, include_unconfirmed: bool = False) -> dict:
+    """Targets (with monthly trend) and the society and district rankings for ``user``'s scope (None: all),
+    computed in the database and cached per scope until a project, outcome, record or target changes."""
+    from django.core.cache import cache
+
+    key = "sanlian:dashboard:{}:{}:{}:{}:{}".format(dashboard_version(), user.pk if user else "all", year,
+                                                    int(include_unconfirmed), as_of.isoformat())
+    numbers = cache.get(key)
+    if numbers is None:
+        options = {"year": year, "as_of": as_of, "user": user, "include_unconfirmed": include_unconfirmed}
+        numbers = {"targets": target_status(with_ids=False, with_trend=True, **options),
+                   "societies": society_ranking(**options), "districts": district_ranking(**options)}
+        for row in numbers["societies"] + numbers["districts"]:
+            row["status_counts"] = [row["statuses"].get(status, 0) for status in ProjectStatus.values]
+        cache.set(key, numbers, DASHBOARD_TTL_SECONDS)
+    return numbers

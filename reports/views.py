@@ -45,15 +45,12 @@ def _dashboard_data(request) -> dict:
     year, include = _year(request), request.GET.get("unconfirmed") == "1"
     as_of = _as_of(year)
     scope = None if sees_everything(user) else user
-    targets = services.target_status(year=year, as_of=as_of, include_unconfirmed=include, user=scope,
-                                     with_ids=False, with_trend=True)
+    numbers = services.dashboard_numbers(year=year, as_of=as_of, user=scope, include_unconfirmed=include)
     sort = request.GET.get("sort", "outcomes")
     return {
-        "year": year, "as_of": as_of, "include_unconfirmed": include, "targets": targets, "sort": sort,
-        "societies": services.sort_ranking(services.society_ranking(year=year, user=scope, as_of=as_of,
-                                                                    include_unconfirmed=include), sort),
-        "districts": services.sort_ranking(services.district_ranking(year=year, user=scope, as_of=as_of,
-                                                                     include_unconfirmed=include), sort),
+        "year": year, "as_of": as_of, "include_unconfirmed": include, "targets": numbers["targets"], "sort": sort,
+        "societies": services.sort_ranking(numbers["societies"], sort),
+        "districts": services.sort_ranking(numbers["districts"], sort),
         "statuses": ProjectStatus.choices, "years": range(as_of.year - 3, timezone.localdate().year + 2),
         "slice": society_of(user) or district_of(user),
     }

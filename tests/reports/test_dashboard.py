@@ -5,6 +5,7 @@ from datetime import date
 
 import openpyxl
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -95,6 +96,7 @@ def test_dashboard_query_count_does_not_grow(client, targets, settings):
     for size in (10, 60):
         seed_demo(projects=size, seed=5)
         client.get(reverse("reports:dashboard"))
+        cache.clear()  # count the queries of computing the numbers, not of a cached page
         with CaptureQueriesContext(connection) as captured:
             assert client.get(reverse("reports:dashboard")).status_code == 200
         counts.append(len(captured))
@@ -164,3 +166,21 @@ def test_records_of_others_are_not_found_and_review_is_the_secretariats(client, 
     assert client.post(reverse("reports:review", args=["record", record.pk]), {"decision": "reject"}).status_code == 404
     record.refresh_from_db()
     assert record.review == ReviewStatus.CONFIRMED
+
+
+def test_dashboard_cache_follows_a_confirmation_and_an_import(client, demo):
+    client.force_login(demo["leader"])
+
+    def served():
+        page = client.get(reverse("reports:dashboard"))
+        return {target.code: target.value for target in page.context["targets"]}["T3-served"]
+
+    before = served()
+    project = Project.objects.filter(year=demo["year"]).first()
+    made = ActivityOutcome.objects.create(project=project, held_on=timezone.localdate(), title="新活动",
+                                          served_count=4, review=ReviewStatus.PENDING)
+    assert served() == before
+    client.force_login(demo["secretariat"])
+    client.post(reverse("reports:review", args=["outcome", made.pk]), {"decision": "confirm"})
+    client.force_login(demo["leader"])
+    assert served() == before + 4
