@@ -1,1 +1,228 @@
-"""Views of the meetings app."""
+"""Meeting and bulletin pages: thin views over ``meetings.access`` and ``meetings.services``."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.syndication.views import Feed
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from . import services
+from .access import bulletins_for, can_manage_meetings, can_publish, documents_for, meetings_for
+from .choices import BulletinKind
+from .forms import (AnswerForm, AttendanceForm, BulletinForm, DecisionForm, DecisionStatusForm, DocumentForm,
+                    MeetingForm, MinutesForm)
+from .models import Decision, Invitation
+
+
+def _manager(request) -> None:
+    if not can_manage_meetings(request.user):
+        raise Http404
+
+
+@login_required
+@require_GET
+def meeting_list(request):
+    meetings = meetings_for(request.user)
+    return render(request, "meetings/jointmeeting_list.html", {
+        "meetings": meetings.prefetch_related("decisions"), "can_manage": can_manage_meetings(request.user)})
+
+
+@login_required
+def meeting_create(request):
+    _manager(request)
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        meeting = services.schedule_meeting(user=request.user, half=data["half"], held_on=data["held_on"],
+                                            place=data["place"], chair=data["chair"],
+                                            agenda=data["agenda"].splitlines())
+        messages.success(request, _("The meeting was scheduled and the invitations sent."))
+        return redirect(meeting)
+    return render(request, "meetings/jointmeeting_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def meeting_detail(request, pk: int):
+    meeting = get_object_or_404(meetings_for(request.user), pk=pk)
+    manage = can_manage_meetings(request.user)
+    own = services.own_invitation(meeting, request.user)
+    return render(request, "meetings/jointmeeting_detail.html", {
+        "meeting": meeting, "can_manage": manage, "own": own,
+        "answer_form": AnswerForm(initial={"attendance": own.attendance, "attendee": own.attendee}) if own else None,
+        "invitations": meeting.invitations.select_related("society", "district"),
+        "agenda": meeting.agenda.all(),
+        "decisions": meeting.decisions.select_related("society", "district"),
+        "documents": documents_for(request.user).filter(meeting=meeting).select_related("society"),
+        "decision_form": DecisionForm() if manage else None,
+        "minutes_form": MinutesForm(initial={"status": meeting.status, "minutes": meeting.minutes}) if manage else None,
+        "document_form": DocumentForm() if own and own.society_id else None,
+        "statuses": Decision._meta.get_field("status").choices,
+        "attendance_choices": Invitation._meta.get_field("attendance").choices,
+    })
+
+
+@login_required
+@require_POST
+def meeting_answer(request, pk: int):
+    """The user's unit confirms or declines the invitation."""
+    meeting = get_object_or_404(meetings_for(request.user), pk=pk)
+    own = services.own_invitation(meeting, request.user)
+    if own is None:
+        raise Http404
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        services.answer_invitation(own, **form.cleaned_data)
+        messages.success(request, _("Your answer was saved."))
+    else:
+        messages.error(request, _("Choose one of the listed answers."))
+    return redirect(meeting)
+
+
+@login_required
+@require_POST
+def meeting_attendance(request, pk: int, invitation: int):
+    _manager(request)
+    invitation = get_object_or_404(Invitation, pk=invitation, meeting_id=pk)
+    form = AttendanceForm(request.POST)
+    if form.is_valid():
+        services.answer_invitation(invitation, **form.cleaned_data)
+        messages.success(request, _("Attendance saved."))
+    else:
+        messages.error(request, _("Choose one of the listed answers."))
+    return redirect(invitation.meeting)
+
+
+@login_required
+def meeting_minutes(request, pk: int):
+    _manager(request)
+    meeting = get_object_or_404(meetings_for(request.user), pk=pk)
+    form = MinutesForm(request.POST or None, request.FILES or None,
+                       initial={"status": meeting.status, "minutes": meeting.minutes})
+    if request.method == "POST" and form.is_valid():
+        services.save_minutes(meeting, user=request.user, **form.cleaned_data)
+        messages.success(request, _("The minutes were saved."))
+        return redirect(meeting)
+    return render(request, "meetings/minutes_form.html", {"meeting": meeting, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def decision_add(request, pk: int):
+    _manager(request)
+    meeting = get_object_or_404(meetings_for(request.user), pk=pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return render(request, "meetings/decision_form.html", {"meeting": meeting, "form": form}, status=400)
+    services.add_decision(meeting, user=request.user, **form.cleaned_data)
+    messages.success(request, _("The decision was added."))
+    return redirect(meeting)
+
+
+@login_required
+@require_POST
+def decision_status(request, pk: int):
+    _manager(request)
+    decision = get_object_or_404(Decision.objects.filter(meeting__in=meetings_for(request.user)), pk=pk)
+    form = DecisionStatusForm(request.POST)
+    if form.is_valid():
+        services.update_decision(decision, user=request.user, **form.cleaned_data)
+        messages.success(request, _("The decision was updated."))
+    else:
+        messages.error(request, _("Choose one of the listed statuses."))
+    return redirect(decision.meeting)
+
+
+@login_required
+@require_POST
+def document_upload(request, pk: int):
+    """A society hands in its own report for the meeting (seen by it, the secretariat and the leadership)."""
+    meeting = get_object_or_404(meetings_for(request.user), pk=pk)
+    own = services.own_invitation(meeting, request.user)
+    if own is None or own.society_id is None:
+        raise Http404
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        services.save_documents(meeting, user=request.user, society=own.society, files=form.cleaned_data["files"])
+        messages.success(request, _("The file was handed in."))
+    else:
+        messages.error(request, " ".join(str(error) for error in form.errors.get("files", [])))
+    return redirect(meeting)
+
+
+@require_GET
+def document_download(request, pk: int):
+    document = get_object_or_404(documents_for(request.user), pk=pk)
+    try:
+        handle = document.file.open("rb")
+    except OSError:
+        raise Http404 from None
+    inline = document.content_type.startswith("image/") or document.content_type == "application/pdf"
+    response = FileResponse(handle, as_attachment=not inline, filename=document.original_name,
+                            content_type=document.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- bulletins ------------------------------------------------------------------------------------------------------
+@require_GET
+def bulletin_list(request):
+    bulletins = bulletins_for(request.user).select_related("society")
+    query = request.GET.get("q", "").strip()
+    for word in query.split()[:5]:
+        bulletins = bulletins.filter(Q(title__icontains=word) | Q(body__icontains=word))
+    if (kind := request.GET.get("kind")) in BulletinKind.values:
+        bulletins = bulletins.filter(kind=kind)
+    page = Paginator(bulletins, 30).get_page(request.GET.get("page"))
+    return render(request, "meetings/bulletin_list.html", {
+        "page": page, "query": query, "kinds": BulletinKind.choices, "can_publish": can_publish(request.user)})
+
+
+@require_GET
+def bulletin_detail(request, pk: int):
+    bulletin = get_object_or_404(bulletins_for(request.user).select_related("society", "author"), pk=pk)
+    return render(request, "meetings/bulletin_detail.html", {
+        "bulletin": bulletin, "documents": documents_for(request.user).filter(bulletin=bulletin)})
+
+
+@login_required
+def bulletin_create(request):
+    if not can_publish(request.user):
+        raise Http404
+    form = BulletinForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        bulletin = services.publish_bulletin(user=request.user, **form.cleaned_data)
+        messages.success(request, _("The bulletin was published."))
+        return redirect(bulletin)
+    return render(request, "meetings/bulletin_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+class BulletinFeed(Feed):
+    """The public bulletins as RSS (feed readers do not log in)."""
+
+    title = gettext_lazy("Sanlian Sancu information bulletins")
+    link = reverse_lazy("meetings:bulletins")
+    description = gettext_lazy("Work news, policy interpretation, patent information and research results.")
+
+    def items(self):
+        return bulletins_for(AnonymousUser())[:50]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.body
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_link(self, item):
+        return reverse("meetings:bulletin", args=[item.pk])

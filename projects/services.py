@@ -1365,11 +1365,11 @@ def revoke_feed(*, user: User) -> CalendarFeed:
     return CalendarFeed.objects.create(user=user)
 
 
-def _ics_text(value: str) -> str:
+def ics_text(value: str) -> str:
     return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
 
 
-def _ics_fold(line: str) -> str:
+def ics_fold(line: str) -> str:
     """Fold a content line at 75 octets (RFC 5545 3.1), never inside a UTF-8 character."""
     out, current = [], ""
     for char in line:
@@ -1391,7 +1391,7 @@ def calendar_ics(*, feed: CalendarFeed) -> str:
     host = settings.SITE_URL.split("://")[-1].split("/")[0].split(":")[0] or "sanlian"
     with translation.override(settings.LANGUAGE_CODE):
         lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//sanlian//reminders//ZH", "CALSCALE:GREGORIAN",
-                 "X-WR-CALNAME:" + _ics_text(gettext("Project deadlines")), "X-WR-TIMEZONE:" + settings.TIME_ZONE]
+                 "X-WR-CALNAME:" + ics_text(gettext("Project deadlines")), "X-WR-TIMEZONE:" + settings.TIME_ZONE]
         for project in projects:
             lines += [
                 "BEGIN:VEVENT",
@@ -1399,14 +1399,14 @@ def calendar_ics(*, feed: CalendarFeed) -> str:
                 "DTSTAMP:" + stamp,
                 "DTSTART;VALUE=DATE:" + project.due_end.strftime("%Y%m%d"),
                 "DTEND;VALUE=DATE:" + (project.due_end + timedelta(days=1)).strftime("%Y%m%d"),
-                "SUMMARY:" + _ics_text(gettext("Due: {title}").format(title=project.title)),
-                "DESCRIPTION:" + _ics_text("{} · {} · {}".format(project.society.name, project.due_text,
+                "SUMMARY:" + ics_text(gettext("Due: {title}").format(title=project.title)),
+                "DESCRIPTION:" + ics_text("{} · {} · {}".format(project.society.name, project.due_text,
                                                                  project.get_status_display())),
                 "URL:" + settings.SITE_URL + project.get_absolute_url(),
                 "END:VEVENT",
             ]
         lines.append("END:VCALENDAR")
-    return "\r\n".join(_ics_fold(line) for line in lines) + "\r\n"
+    return "\r\n".join(ics_fold(line) for line in lines) + "\r\n"
 
 
 # ================================================================================================================
@@ -1711,3 +1711,17 @@ def record_outcome(project: Project, *, user, fields: dict, experts=(), industri
             _delete_file(name)
         raise
     return outcome
+
+
+# ==== panels other apps add to "my projects" (e.g. the open decisions of the joint meetings) ======================
+MY_PROJECTS_PANELS: list = []
+
+
+def register_my_projects_panel(panel) -> None:
+    """``panel(user)`` returns ``{"template": ..., **context}`` to show on the user's "my projects" page, or None."""
+    if panel not in MY_PROJECTS_PANELS:
+        MY_PROJECTS_PANELS.append(panel)
+
+
+def my_projects_panels(user) -> list[dict]:
+    return [shown for panel in MY_PROJECTS_PANELS if (shown := panel(user))]

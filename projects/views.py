@@ -43,7 +43,8 @@ def project_list(request):
 @require_GET
 def my_projects(request):
     projects = Project.objects.for_user(request.user).with_links().order_by("due_end", "position", "id")
-    return render(request, "projects/project_mine.html", {"projects": projects})
+    return render(request, "projects/project_mine.html", {"projects": projects,
+                                                          "panels": services.my_projects_panels(request.user)})
 
 
 @login_required

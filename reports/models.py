@@ -81,3 +81,39 @@ class TargetDefinition(models.Model):
 
     def kind_list(self) -> list[str]:
         return [kind.strip() for kind in self.kinds.split(",") if kind.strip()]
+
+
+def report_path(instance: "ReportBuild", filename: str) -> str:
+    return "reports/{}/{}-{}".format(instance.half, instance.pk or "new", filename)
+
+
+class ReportBuild(models.Model):
+    """One build of the half-yearly joint-meeting report: who asked, when, its progress and its two files. A build
+    is a snapshot: a later build of the same half year keeps this one's files."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Building")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    half = models.CharField(_("half year"), max_length=6, db_index=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    xlsx = models.FileField(_("Excel workbook"), upload_to=report_path, blank=True, max_length=300)
+    docx = models.FileField(_("Word document"), upload_to=report_path, blank=True, max_length=300)
+    projects = models.PositiveIntegerField(_("projects"), default=0)
+    targets = models.PositiveIntegerField(_("targets"), default=0)
+
+    class Meta:
+        verbose_name = _("report build")
+        verbose_name_plural = _("report builds")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return "{} {}".format(self.half, self.get_status_display())

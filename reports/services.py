@@ -25,7 +25,7 @@ from societies.access import district_of, is_secretariat, sees_everything, socie
 from societies.choices import UpperUnitLevel
 
 from .choices import Pace, PeriodKind, RecordKind
-from .models import OrganisationRecord, TargetDefinition
+from .models import OrganisationRecord, ReportBuild, TargetDefinition
 
 TARGETS_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "targets.json"
 
@@ -96,7 +96,16 @@ def register_rule(code: str, rule: Rule) -> None:
     RULES[code] = rule
 
 
-SOURCES = {"outcome": outcomes_for, "record": records_for}
+def held_meetings_for(user) -> QuerySet:
+    """Joint meetings held (every role reads the meetings; the count is the city's, not a unit's)."""
+    from meetings.choices import MeetingStatus
+    from meetings.models import JointMeeting
+
+    return JointMeeting.objects.filter(status=MeetingStatus.HELD)
+
+
+SOURCES = {"outcome": outcomes_for, "record": records_for, "meeting": held_meetings_for}
+RULES["meetings_held"] = Rule(_("joint meetings held"), "meeting", Count("id"), "held_on")
 
 
 def period_of(target: TargetDefinition, *, year: int, as_of: date) -> tuple[date, date]:
@@ -116,9 +125,12 @@ def target_rows(target: TargetDefinition, *, year: int, as_of: date, user=None,
     of the target's kinds, dated within the period up to ``as_of``."""
     rule = RULES[target.rule]
     start, end = period_of(target, year=year, as_of=as_of)
-    rows = _reviewed(SOURCES[rule.source](user), include_unconfirmed).filter(
-        **{rule.date_field + "__gte": start, rule.date_field + "__lte": min(end, as_of)})
-    if kinds := target.kind_list():
+    rows = SOURCES[rule.source](user)
+    fields = {model_field.name for model_field in rows.model._meta.get_fields()}
+    if "review" in fields:
+        rows = _reviewed(rows, include_unconfirmed)
+    rows = rows.filter(**{rule.date_field + "__gte": start, rule.date_field + "__lte": min(end, as_of)})
+    if (kinds := target.kind_list()) and "kind" in fields:
         rows = rows.filter(kind__in=kinds)
     if rule.narrow is not None:
         rows = rows.filter(rule.narrow)
@@ -444,7 +456,7 @@ def seed_demo(*, projects: int = 60, seed: int = 1, year: int | None = None, for
     plan = [(RecordKind.SOCIETY_FOUNDED, 2, "society"), (RecordKind.MEMBER_INTAKE, len(societies), "society"),
             (RecordKind.DISTRICT_ORG, 4, "district"), (RecordKind.BRAND_MUNICIPAL, 7, "society"),
             (RecordKind.BRAND_PROVINCIAL, 1, "society"), (RecordKind.MECHANISM, 2, None),
-            (RecordKind.TRAINING, 3, None), (RecordKind.JOINT_MEETING, 1, None)]
+            (RecordKind.TRAINING, 3, None)]
     records = []
     for kind, number, owner in plan:
         for index in range(number):
@@ -456,6 +468,12 @@ def seed_demo(*, projects: int = 60, seed: int = 1, year: int | None = None, for
                 count=rng.randint(20, 120) if kind == RecordKind.MEMBER_INTAKE else 1,
                 review=ReviewStatus.CONFIRMED))
     OrganisationRecord.objects.bulk_create(records)
+    from meetings.choices import MeetingStatus
+    from meetings.models import JointMeeting
+
+    JointMeeting.objects.filter(place__startswith=DEMO_MARK).delete()
+    JointMeeting.objects.create(half="{}H1".format(year), held_on=date(year, 3, 28), place=DEMO_MARK + "市科协会议室",
+                                chair="市科协主席", status=MeetingStatus.HELD)
     transaction.on_commit(invalidate_dashboard)
     return {"year": year, "projects": len(created), "outcomes": len(outcomes), "records": len(records)}
 
@@ -497,3 +515,60 @@ def dashboard_numbers(*, year: int, as_of: date, user=None, include_unconfirmed:
             row["status_counts"] = [row["statuses"].get(status, 0) for status in ProjectStatus.values]
         cache.set(key, numbers, DASHBOARD_TTL_SECONDS)
     return numbers
+
+
+# --- the half-yearly report ----------------------------------------------------------------------------------------
+def request_report(*, half: str, user) -> ReportBuild:
+    """Queue a build of the half-yearly report (``BadHalf`` for a malformed half); the worker builds it."""
+    from .halfyear import parse_half
+    from .tasks import task_build_report
+
+    parse_half(half)
+    build = ReportBuild.objects.create(half=half, requested_by=user)
+    transaction.on_commit(lambda: _queue_build(task_build_report, build.pk))
+    return build
+
+
+def _queue_build(task, build_id: int) -> None:
+    try:
+        task.apply_async(kwargs={"build_id": build_id})
+    except Exception:  # a broker that is down fails the build visibly instead of leaving it queued for ever
+        ReportBuild.objects.filter(pk=build_id).update(status=ReportBuild.Status.FAILED,
+                                                       message=gettext("The job queue is not reachable."))
+
+
+def run_build(*, build_id: int) -> str:
+    """Build the two files of a queued build, saving the progress as it goes; a finished build is left as it is
+    (a redelivered task does not build twice). The numbers are those of the moment of the build."""
+    from django.core.files.base import ContentFile
+
+    from .halfyear import collect, report_name, write_docx, write_xlsx
+
+    with transaction.atomic():
+        build = ReportBuild.objects.select_for_update().filter(pk=build_id).first()
+        if build is None or build.status == ReportBuild.Status.DONE:
+            return "skipped"
+        build.status, build.progress = ReportBuild.Status.RUNNING, 5
+        build.save(update_fields=["status", "progress"])
+
+    def progress(share: int, text: str) -> None:
+        ReportBuild.objects.filter(pk=build_id).update(progress=share, message=str(text)[:300])
+
+    try:
+        data = collect(build.half, user=build.requested_by, progress=progress)
+        progress(75, gettext("Writing the workbook"))
+        xlsx = write_xlsx(data)
+        progress(90, gettext("Writing the Word document"))
+        docx = write_docx(data)
+        name = report_name(build.half)
+        build.xlsx.save(name + ".xlsx", ContentFile(xlsx), save=False)
+        build.docx.save(name + ".docx", ContentFile(docx), save=False)
+        build.status, build.progress, build.message = ReportBuild.Status.DONE, 100, ""
+        build.projects, build.targets = data.project_count, len(data.targets)
+        build.finished_at = timezone.now()
+        build.save()
+    except Exception as error:
+        ReportBuild.objects.filter(pk=build_id).update(status=ReportBuild.Status.FAILED,
+                                                       message=str(error)[:300], finished_at=timezone.now())
+        raise
+    return "done"

@@ -13,4 +13,7 @@ urlpatterns = [
     path("records/<int:pk>/", views.record_detail, name="record"),
     path("review/", views.review_queue, name="review_queue"),
     path("review/<str:what>/<int:pk>/", views.review, name="review"),
+    path("half-year/", views.report_list, name="halfyear"),
+    path("half-year/<int:pk>/status/", views.report_status, name="halfyear_status"),
+    path("half-year/<int:pk>/<str:kind>/", views.report_download, name="halfyear_download"),
 ]

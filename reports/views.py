@@ -5,8 +5,9 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -17,7 +18,8 @@ from societies.access import district_of, is_secretariat, role_of, sees_everythi
 
 from . import services
 from .forms import RecordForm
-from .models import OrganisationRecord, TargetDefinition
+from .halfyear import BadHalf, report_name
+from .models import OrganisationRecord, ReportBuild, TargetDefinition
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -98,7 +100,7 @@ def target_detail(request, code: str):
     value = rows.aggregate(v=rule.value)["v"] or 0
     if rule.source == "outcome":
         rows = rows.select_related("project__society").prefetch_related("upper_units")
-    else:
+    elif rule.source == "record":
         rows = rows.select_related("society", "district", "project")
     page = Paginator(rows.order_by("-" + rule.date_field, "-id"), 200).get_page(request.GET.get("page"))
     start, end = services.period_of(target, year=year, as_of=as_of)
@@ -178,3 +180,57 @@ def review(request, what: str, pk: int):
     services.review(item, user=request.user, confirm=decision == "confirm")
     messages.success(request, _("Confirmed.") if decision == "confirm" else _("Rejected."))
     return redirect("reports:review_queue" if request.POST.get("next") == "queue" else item)
+
+
+# --- the half-yearly report -------------------------------------------------------------------------------------------
+def _report_reader(request) -> None:
+    """The reports are the secretariat's and the leadership's; everyone else gets 404."""
+    if not sees_everything(request.user):
+        raise Http404
+
+
+@login_required
+def report_list(request):
+    _report_reader(request)
+    if request.method == "POST":
+        if not is_secretariat(request.user):
+            raise Http404
+        try:
+            build = services.request_report(half=request.POST.get("half", "").strip().upper(), user=request.user)
+        except BadHalf as error:
+            messages.error(request, str(error))
+            return redirect("reports:halfyear")
+        messages.success(request, _("The report is being built; this page shows its progress."))
+        return redirect("{}?build={}".format(reverse("reports:halfyear"), build.pk))
+    today = timezone.localdate()
+    return render(request, "reports/reportbuild_list.html", {
+        "builds": ReportBuild.objects.select_related("requested_by")[:50], "can_build": is_secretariat(request.user),
+        "suggested": "{}H{}".format(today.year, 1 if today.month <= 6 else 2),
+    })
+
+
+@login_required
+@require_GET
+def report_status(request, pk: int):
+    _report_reader(request)
+    build = get_object_or_404(ReportBuild, pk=pk)
+    return JsonResponse({"status": build.status, "label": build.get_status_display(), "progress": build.progress,
+                         "message": build.message})
+
+
+@login_required
+@require_GET
+def report_download(request, pk: int, kind: str):
+    _report_reader(request)
+    build = get_object_or_404(ReportBuild, pk=pk, status=ReportBuild.Status.DONE)
+    if kind not in ("xlsx", "docx"):
+        raise Http404
+    stored = getattr(build, kind)
+    try:
+        handle = stored.open("rb")
+    except (OSError, ValueError):
+        raise Http404 from None
+    content_type = XLSX if kind == "xlsx" else \
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    return FileResponse(handle, as_attachment=True, content_type=content_type,
+                        filename="{}.{}".format(report_name(build.half), kind))

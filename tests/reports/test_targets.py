@@ -7,6 +7,8 @@ import pytest
 from django.core.management import call_command
 
 from projects.choices import ReviewStatus
+from meetings.choices import MeetingStatus
+from meetings.models import JointMeeting
 from projects.models import ActivityOutcome
 from reports.choices import Pace
 from reports.models import OrganisationRecord
@@ -59,7 +61,8 @@ def world(targets):
     record("district_org", district=d1)
     record("district_org", district=d1, happened_on=date(2025, 4, 1))
     record("district_org", district=d2, review=REJECTED)
-    record("joint_meeting", happened_on=date(2025, 7, 10))
+    JointMeeting.objects.create(half="2025H2", held_on=date(2025, 7, 10), status=MeetingStatus.HELD)
+    JointMeeting.objects.create(half="2025H2", held_on=date(2025, 8, 10))  # planned, not held: not counted
     return {"s1": s1, "s2": s2, "d1": d1, "d2": d2, "p1": p1, "p2": p2}
 
 
@@ -94,7 +97,7 @@ def test_each_rule_value_is_computed_from_exactly_its_record_ids(world, unconfir
     for status in statuses:
         target = TargetDefinition.objects.get(code=status.code)
         rule = RULES[target.rule]
-        model = ActivityOutcome if rule.source == "outcome" else OrganisationRecord
+        model = {"outcome": ActivityOutcome, "record": OrganisationRecord, "meeting": JointMeeting}[rule.source]
         recomputed = model.objects.filter(pk__in=status.record_ids).aggregate(v=rule.value)["v"] or 0
         assert recomputed == status.value, status.code
         rules_seen.add(target.rule)

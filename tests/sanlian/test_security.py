@@ -22,7 +22,9 @@ ROOT = Path(settings.BASE_DIR)
 
 
 def run_manage(tmp_path, *args: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "DEBUG"}}
+    # Only what production would have: the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for their live server.
+    dropped = {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "ALLOWED_HOSTS", "DATABASE_URL"}
+    environment = {key: value for key, value in os.environ.items() if key not in dropped}
     environment.update({"VAR_DIR": str(tmp_path / "var"), "DJANGO_SETTINGS_MODULE": "sanlian.settings"}, **env)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True,
                           text=True, timeout=120)

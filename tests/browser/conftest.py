@@ -1,0 +1,144 @@
+"""Real-browser journeys: Playwright driving Debian's Chromium against a live server with the demo accounts.
+
+Every page a journey opens is watched: no console error, no request to another host, no Content-Security-Policy
+violation, the document in Chinese. The last page of each journey is saved under ``var/screenshots/``.
+"""
+
+import os
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from conftest import CI
+
+# Playwright's sync API runs an event loop in the test's thread; the ORM calls of the fixtures are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "var" / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+PASSWORD = "sanlian-demo-browser"
+PHONE = {"width": 390, "height": 844}
+DESK = {"width": 1366, "height": 900}
+
+pytestmark = pytest.mark.browser
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """The browser: Debian's Chromium (never a download). Off CI a missing one skips; under CI it fails."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if CI:
+            pytest.fail("Playwright is not installed (requirements-dev.txt)")
+        pytest.skip("Playwright is not installed: `make test` installs it")
+    if not Path(CHROMIUM).exists():
+        if CI:
+            pytest.fail("Chromium is not at {} under CI (`make test` installs the Debian package)".format(CHROMIUM))
+        pytest.skip("Chromium is not installed at {}: `apt-get install chromium` (make test does)".format(CHROMIUM))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo(transactional_db, settings):
+    """The reference data, the targets and one demo account per role (the 2024 list is not imported)."""
+    from reports.services import load_targets
+    from societies.services import ensure_demo_accounts, load_reference_data
+
+    load_reference_data()
+    load_targets()
+    ensure_demo_accounts(password=PASSWORD)
+    return PASSWORD
+
+
+class Watched:
+    """A page with its guards; ``problems`` collects every violation seen, checked when the journey ends."""
+
+    def __init__(self, page, host: str, allowed_statuses: set[int]):
+        self.page, self.host, self.problems = page, host, []
+        self.allowed_statuses = allowed_statuses
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.problems.append("page error: {}".format(error)))
+        page.on("request", self._request)
+
+    def _console(self, message) -> None:
+        text = message.text
+        if "Content Security Policy" in text or "Content-Security-Policy" in text:
+            self.problems.append("CSP: {}".format(text))
+        elif message.type == "error":
+            status = re.search(r"status of (\d{3})", text)
+            if status and int(status.group(1)) in self.allowed_statuses:
+                return  # the page the journey expects to be refused (a 404, a lockout)
+            self.problems.append("console error: {}".format(text))
+
+    def _request(self, request) -> None:
+        url = urlparse(request.url)
+        if url.scheme in ("http", "https") and url.netloc != self.host:
+            self.problems.append("request to another host: {}".format(request.url))
+
+    def goto(self, path: str):
+        response = self.page.goto(self.url(path))
+        self.check_page()
+        return response
+
+    def url(self, path: str) -> str:
+        return "http://{}{}".format(self.host, path)
+
+    def check_page(self) -> None:
+        self.page.wait_for_load_state("load")
+        lang = self.page.get_attribute("html", "lang") or ""
+        if not lang.lower().startswith("zh"):
+            self.problems.append("page {} is not in Chinese (lang={!r})".format(self.page.url, lang))
+
+    def submit(self, selector: str):
+        """Click what sends a form and wait for the page it leads to."""
+        with self.page.expect_navigation():
+            self.page.click(selector)
+        self.check_page()
+
+    def login(self, username: str, password: str) -> None:
+        self.goto("/accounts/login/")
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", password)
+        self.submit("main button[type=submit]")
+
+
+@pytest.fixture
+def open_page(chromium, live_server, request):
+    """``open_page(viewport=PHONE, allow_statuses=(404,))`` → a watched page; the guards are asserted at the end and the
+    last page is saved as a screenshot named after the test."""
+    opened = []
+
+    def factory(*, viewport=DESK, allow_statuses: tuple[int, ...] = ()):
+        context = chromium.new_context(viewport=viewport, locale="zh-CN", accept_downloads=True)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        watched = Watched(page, urlparse(live_server.url).netloc, set(allow_statuses))
+        opened.append((context, watched))
+        return watched
+
+    yield factory
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    problems = []
+    for index, (context, watched) in enumerate(opened):
+        name = request.node.name.replace("/", "_") + ("" if index == 0 else "-{}".format(index))
+        try:
+            watched.page.screenshot(path=str(SCREENSHOTS / "{}.png".format(name)), full_page=True)
+        finally:
+            problems += watched.problems
+            context.close()
+    assert problems == []
