@@ -220,3 +220,11 @@ def test_secretariat_cannot_take_over_a_superuser(client, world):
     assert client.post(reverse("accounts:active", args=[root.pk]), {"active": "0"}).status_code == 404
     root.refresh_from_db()
     assert (root.check_password(factories.PASSWORD), root.is_active) == (True, True)
+
+
+def test_language_button_names_the_language_in_itself(client, world):
+    client.force_login(world["alice"])
+    page = client.get(reverse("projects:list")).content.decode()
+    assert 'lang="en">English</button>' in page
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert 'lang="zh-hans">简体中文</button>' in client.get(reverse("projects:list")).content.decode()
