@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from projects.services import _delete_file, check_attachment, ics_fold, ics_text, notify
+from projects.services import check_attachment, files_with_transaction, ics_fold, ics_text, notify
 from societies.access import district_of, society_of
 from societies.models import District, Society
 
@@ -130,19 +130,13 @@ def own_invitation(meeting: JointMeeting, user) -> Invitation | None:
 def save_minutes(meeting: JointMeeting, *, user, minutes: str, status: str | None = None, files=()) -> JointMeeting:
     """The minutes (sanitised) and the meeting's status; files checked like every upload, nothing half-stored."""
     checked = [(upload, check_attachment(upload)) for upload in files]
-    stored: list[str] = []
-    try:
-        with transaction.atomic():
-            meeting.minutes = clean_html(minutes)
-            if status:
-                meeting.status = status
-            meeting._history_user = user
-            meeting.save()
-            store_documents(checked, stored, meeting=meeting, uploaded_by=user)
-    except Exception:
-        for name in stored:
-            _delete_file(name)
-        raise
+    with files_with_transaction() as stored:
+        meeting.minutes = clean_html(minutes)
+        if status:
+            meeting.status = status
+        meeting._history_user = user
+        meeting.save()
+        store_documents(checked, stored, meeting=meeting, uploaded_by=user)
     return meeting
 
 
@@ -210,18 +204,12 @@ def remind_decisions(*, today: date | None = None, days_before: int = 7) -> int:
 def publish_bulletin(*, user, kind: str, title: str, body: str, is_public: bool, files=()) -> Bulletin:
     """Publish a bulletin (sanitised) with its files; nothing stored if a file is refused."""
     checked = [(upload, check_attachment(upload)) for upload in files]
-    stored: list[str] = []
-    try:
-        with transaction.atomic():
-            bulletin = Bulletin(kind=kind, title=title, body=clean_html(body), is_public=is_public, author=user,
-                                society=society_of(user))
-            bulletin._history_user = user
-            bulletin.save()
-            store_documents(checked, stored, bulletin=bulletin, uploaded_by=user)
-    except Exception:
-        for name in stored:
-            _delete_file(name)
-        raise
+    with files_with_transaction() as stored:
+        bulletin = Bulletin(kind=kind, title=title, body=clean_html(body), is_public=is_public, author=user,
+                            society=society_of(user))
+        bulletin._history_user = user
+        bulletin.save()
+        store_documents(checked, stored, bulletin=bulletin, uploaded_by=user)
     return bulletin
 
 
@@ -242,11 +230,5 @@ def sync_decision_schedule() -> str:
 def save_documents(meeting: JointMeeting, *, user, society=None, files=()) -> None:
     """Files handed in for a meeting (a society's own report when ``society``), all or nothing."""
     checked = [(upload, check_attachment(upload)) for upload in files]
-    stored: list[str] = []
-    try:
-        with transaction.atomic():
-            store_documents(checked, stored, meeting=meeting, society=society, uploaded_by=user)
-    except Exception:
-        for name in stored:
-            _delete_file(name)
-        raise
+    with files_with_transaction() as stored:
+        store_documents(checked, stored, meeting=meeting, society=society, uploaded_by=user)

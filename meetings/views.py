@@ -6,12 +6,14 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
+
+from sanlian.files import private_file_response
 
 from . import services
 from .access import bulletins_for, can_manage_meetings, can_publish, documents_for, meetings_for
@@ -161,15 +163,7 @@ def document_upload(request, pk: int):
 @require_GET
 def document_download(request, pk: int):
     document = get_object_or_404(documents_for(request.user), pk=pk)
-    try:
-        handle = document.file.open("rb")
-    except OSError:
-        raise Http404 from None
-    inline = document.content_type.startswith("image/") or document.content_type == "application/pdf"
-    response = FileResponse(handle, as_attachment=not inline, filename=document.original_name,
-                            content_type=document.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file_response(document.file, filename=document.original_name, content_type=document.content_type)
 
 
 # --- bulletins ------------------------------------------------------------------------------------------------------

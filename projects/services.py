@@ -1552,6 +1552,20 @@ def change_status(project: Project, *, user, status: str) -> Project:
     return project
 
 
+@contextmanager
+def files_with_transaction() -> Iterator[list[str]]:
+    """A transaction that also owns the files written in it: ``stored`` collects their names, and if anything fails
+    the files are removed with the rolled-back rows (nothing half-written)."""
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            yield stored
+    except Exception:
+        for name in stored:
+            _delete_file(name)
+        raise
+
+
 def _store_files(checked: list, stored: list[str], **links) -> None:
     """Write checked uploads as attachments with ``links``; ``stored`` collects the written names so that a
     failed transaction can remove them again."""
@@ -1567,19 +1581,13 @@ def post_update(project: Project, *, user, happened_on: date, text: str, link: s
     """A progress update with its attachments. Every file is checked first; if one is refused
     (``AttachmentRefused``) nothing is stored, and a failure while writing removes the files already written."""
     checked = [(upload, check_attachment(upload)) for upload in files]
-    stored: list[str] = []
-    try:
-        with transaction.atomic():
-            update = ProgressUpdate(project=project, author=user, happened_on=happened_on, text=text, link=link)
-            update._history_user = user
-            update.save()
-            _store_files(checked, stored, project=project, update=update, uploaded_by=user)
-            if project.status == ProjectStatus.PLANNED:
-                change_status(project, user=user, status=ProjectStatus.IN_PROGRESS)
-    except Exception:
-        for name in stored:
-            _delete_file(name)
-        raise
+    with files_with_transaction() as stored:
+        update = ProgressUpdate(project=project, author=user, happened_on=happened_on, text=text, link=link)
+        update._history_user = user
+        update.save()
+        _store_files(checked, stored, project=project, update=update, uploaded_by=user)
+        if project.status == ProjectStatus.PLANNED:
+            change_status(project, user=user, status=ProjectStatus.IN_PROGRESS)
     return update
 
 
@@ -1694,22 +1702,16 @@ def record_outcome(project: Project, *, user, fields: dict, experts=(), industri
     nothing is stored if one is refused). Entered by the secretariat it counts at once; otherwise it waits for
     the secretariat's confirmation."""
     checked = [(upload, check_attachment(upload)) for upload in files]
-    stored: list[str] = []
-    try:
-        with transaction.atomic():
-            outcome = ActivityOutcome(project=project, entered_by=user, **fields)
-            if is_secretariat(user):
-                outcome.review, outcome.reviewed_by, outcome.reviewed_at = ReviewStatus.CONFIRMED, user, timezone.now()
-            outcome._history_user = user
-            outcome.save()
-            outcome.experts.set(experts)
-            outcome.industries.set(industries)
-            outcome.upper_units.set(upper_units)
-            _store_files(checked, stored, project=project, outcome=outcome, uploaded_by=user)
-    except Exception:
-        for name in stored:
-            _delete_file(name)
-        raise
+    with files_with_transaction() as stored:
+        outcome = ActivityOutcome(project=project, entered_by=user, **fields)
+        if is_secretariat(user):
+            outcome.review, outcome.reviewed_by, outcome.reviewed_at = ReviewStatus.CONFIRMED, user, timezone.now()
+        outcome._history_user = user
+        outcome.save()
+        outcome.experts.set(experts)
+        outcome.industries.set(industries)
+        outcome.upper_units.set(upper_units)
+        _store_files(checked, stored, project=project, outcome=outcome, uploaded_by=user)
     return outcome
 
 

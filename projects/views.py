@@ -5,7 +5,7 @@ import time
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from sanlian.files import private_file_response
 from societies.access import is_secretariat, sees_everything
 
 from . import services
@@ -140,15 +141,8 @@ def update_post(request, pk: int):
 def attachment_download(request, pk: int):
     """An attachment, only to users who may see its project (otherwise 404)."""
     attachment = get_object_or_404(Attachment.objects.filter(project__in=Project.objects.for_user(request.user)), pk=pk)
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    inline = attachment.is_image or attachment.content_type == "application/pdf"
-    response = FileResponse(handle, as_attachment=not inline, filename=attachment.original_name,
-                            content_type=attachment.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file_response(attachment.file, filename=attachment.original_name,
+                                 content_type=attachment.content_type)
 
 
 @login_required

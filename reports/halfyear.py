@@ -195,7 +195,7 @@ def write_docx(data: ReportData) -> bytes:
     the footer, 仿宋 body and 宋体 headings for Chinese."""
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm
+    from docx.shared import Cm, Pt
 
     document = Document()
     section = document.sections[0]
@@ -206,6 +206,7 @@ def write_docx(data: ReportData) -> bytes:
     _page_number(footer)
     style = document.styles["Normal"]
     style.font.name = "Times New Roman"
+    style.font.size = Pt(10.5)
     style.element.get_or_add_rPr().get_or_add_rFonts().set(
         "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia", "仿宋")
     title = document.add_paragraph()
@@ -220,13 +221,10 @@ def write_docx(data: ReportData) -> bytes:
         table = document.add_table(rows=1, cols=len(header))
         table.style = "Table Grid"
         for cell, text in zip(table.rows[0].cells, header):
-            cell.text = ""
-            _set_font(cell.paragraphs[0].add_run(str(text)), size=10.5, bold=True)
-        for row in rows:
-            cells = table.add_row().cells
-            for cell, value in zip(cells, row):
-                cell.text = ""
-                _set_font(cell.paragraphs[0].add_run("" if value is None else str(value)), size=10.5)
+            cell.paragraphs[0].add_run(str(text)).bold = True
+        for row in rows:  # body cells take the Normal style's fonts (仿宋 for Chinese): no per-run formatting
+            for cell, value in zip(table.add_row().cells, row):
+                cell.text = "" if value is None else str(value)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

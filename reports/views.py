@@ -5,7 +5,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from projects.choices import ProjectStatus, ReviewStatus
+from sanlian.files import private_file_response
 from projects.models import Project
 from societies.access import district_of, is_secretariat, role_of, sees_everything, society_of
 
@@ -225,12 +226,7 @@ def report_download(request, pk: int, kind: str):
     build = get_object_or_404(ReportBuild, pk=pk, status=ReportBuild.Status.DONE)
     if kind not in ("xlsx", "docx"):
         raise Http404
-    stored = getattr(build, kind)
-    try:
-        handle = stored.open("rb")
-    except (OSError, ValueError):
-        raise Http404 from None
     content_type = XLSX if kind == "xlsx" else \
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    return FileResponse(handle, as_attachment=True, content_type=content_type,
-                        filename="{}.{}".format(report_name(build.half), kind))
+    return private_file_response(getattr(build, kind), content_type=content_type,
+                                 filename="{}.{}".format(report_name(build.half), kind))
