@@ -11,7 +11,7 @@ from .models import validate_half
 
 
 class MeetingForm(forms.Form):
-    half = forms.CharField(label=_("Half year"), max_length=6, validators=[validate_half],
+    half = forms.CharField(label=_("half year"), max_length=6, validators=[validate_half],
                            help_text=_("For example 2024H1 or 2024H2."))
     held_on = forms.DateField(label=_("Date"), widget=DateInput())
     place = forms.CharField(label=_("Place"), max_length=200, required=False)

@@ -499,13 +499,18 @@ def invalidate_dashboard(**kwargs) -> None:
         cache.set(DASHBOARD_VERSION_KEY, 2, None)
 
 
+def dashboard_key(*, year: int, as_of: date, user=None, include_unconfirmed: bool = False) -> str:
+    """What a dashboard's numbers (and its rendered tables) are cached under: changes whenever they may change."""
+    return "sanlian:dashboard:{}:{}:{}:{}:{}".format(dashboard_version(), user.pk if user else "all", year,
+                                                     int(include_unconfirmed), as_of.isoformat())
+
+
 def dashboard_numbers(*, year: int, as_of: date, user=None, include_unconfirmed: bool = False) -> dict:
     """Targets (with monthly trend) and the society and district rankings for ``user``'s scope (None: all),
     computed in the database and cached per scope until a project, outcome, record or target changes."""
     from django.core.cache import cache
 
-    key = "sanlian:dashboard:{}:{}:{}:{}:{}".format(dashboard_version(), user.pk if user else "all", year,
-                                                    int(include_unconfirmed), as_of.isoformat())
+    key = dashboard_key(year=year, as_of=as_of, user=user, include_unconfirmed=include_unconfirmed)
     numbers = cache.get(key)
     if numbers is None:
         options = {"year": year, "as_of": as_of, "user": user, "include_unconfirmed": include_unconfirmed}

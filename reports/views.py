@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -50,8 +51,11 @@ def _dashboard_data(request) -> dict:
     scope = None if sees_everything(user) else user
     numbers = services.dashboard_numbers(year=year, as_of=as_of, user=scope, include_unconfirmed=include)
     sort = request.GET.get("sort", "outcomes")
+    cache_key = "{}:{}:{}".format(services.dashboard_key(year=year, as_of=as_of, user=scope,
+                                                         include_unconfirmed=include), sort, get_language())
     return {
         "year": year, "as_of": as_of, "include_unconfirmed": include, "targets": numbers["targets"], "sort": sort,
+        "cache_key": cache_key,
         "societies": services.sort_ranking(numbers["societies"], sort),
         "districts": services.sort_ranking(numbers["districts"], sort),
         "statuses": ProjectStatus.choices, "years": range(as_of.year - 3, timezone.localdate().year + 2),

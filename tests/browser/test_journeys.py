@@ -147,3 +147,41 @@ def test_reminder_arrives_in_the_notification_centre(open_page, demo):
     assert page.page.locator(".notify-count").count() == 0
     assert re.search(r"\d+", page.page.inner_text("main"))
     assert project.pk
+
+
+def test_meeting_answer_and_half_year_report_download(open_page, demo, tmp_path):
+    from datetime import date
+
+    from meetings.services import schedule_meeting
+    from reports.models import ReportBuild
+    from reports.services import run_build, seed_demo
+    from django.contrib.auth.models import User
+
+    seed_demo(projects=8, seed=4, password=demo)
+    meeting = schedule_meeting(user=User.objects.get(username="secretariat"), half="2026H2",
+                               held_on=date(2026, 12, 18), place="市科协三楼会议室", agenda=["各学会汇报"])
+    district = open_page(viewport=PHONE)
+    district.login("district", demo)
+    district.goto("/meetings/{}/".format(meeting.pk))
+    district.page.select_option("select[name=attendance]", "confirmed")
+    district.page.fill("input[name=attendee]", "张主任")
+    district.submit("#answer-form button[type=submit]")
+    assert "回复已保存" in district.page.inner_text("main")
+    assert meeting.invitations.get(district__name="滕州市科协").attendee == "张主任"
+
+    page = open_page()
+    page.login("secretariat", demo)
+    page.goto("/reports/half-year/")
+    page.page.fill("#id_half", "2026H1")
+    page.submit("main form button[type=submit]")
+    assert "报告正在生成" in page.page.inner_text("main")
+    build = ReportBuild.objects.get()
+    run_build(build_id=build.pk)  # the worker's part; the page's script notices and reloads
+    page.page.wait_for_selector("a[href$='/xlsx/']", timeout=20000)
+    page.check_page()
+    with page.page.expect_download() as download_info:
+        page.page.click("a[href$='/docx/']")
+    import docx
+
+    document = docx.Document(download_info.value.path())
+    assert "“三联三促”行动联席会议工作报告（2026H1）" in document.paragraphs[0].text

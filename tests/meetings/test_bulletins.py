@@ -49,3 +49,20 @@ def test_district_and_leader_cannot_publish(client):
 def test_bulletin_without_title_is_refused(client):
     response = publish(client, factories.user(Role.SECRETARIAT), title="")
     assert response.status_code == 400 and not Bulletin.objects.exists()
+
+
+def test_bulletin_list_query_count_does_not_grow(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(factories.user(Role.LEADER))
+    society = factories.society()
+    counts = []
+    for total in (2, 25):
+        while Bulletin.objects.count() < total:
+            Bulletin.objects.create(title="动态", body="<p>正文</p>", society=society)
+        client.get(reverse("meetings:bulletins"))
+        with CaptureQueriesContext(connection) as captured:
+            client.get(reverse("meetings:bulletins"))
+        counts.append(len(captured))
+    assert counts[0] == counts[1]

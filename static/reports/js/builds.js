@@ -11,7 +11,7 @@
         .then(function (data) {
           row.querySelector("progress").value = data.progress;
           row.querySelector(".label").textContent = data.label;
-          row.querySelector(".message").textContent = data.message;
+          row.querySelector(".build-message").textContent = data.message;
           if (data.status === "queued" || data.status === "running") { pending += 1; }
           else { row.removeAttribute("data-status-url"); }
         });
