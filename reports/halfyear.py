@@ -5,7 +5,6 @@
 """
 
 import io
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -14,13 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetings.choices import MeetingStatus
-from meetings.models import Decision, JointMeeting
+from meetings.models import HALF, Decision, JointMeeting
 from projects.choices import ProjectStatus, ReviewStatus
 from projects.models import ActivityOutcome, ProgressUpdate, Project, ProjectDistrict
 
 from .services import target_status
 
-HALF = re.compile(r"^(20\d\d)H([12])$")
 
 
 class BadHalf(ValueError):

@@ -91,11 +91,6 @@ RULES: dict[str, Rule] = {
 }
 
 
-def register_rule(code: str, rule: Rule) -> None:
-    """Add a counting rule (another app may count its own rows, e.g. held joint meetings)."""
-    RULES[code] = rule
-
-
 def held_meetings_for(user) -> QuerySet:
     """Joint meetings held (every role reads the meetings; the count is the city's, not a unit's)."""
     from meetings.choices import MeetingStatus
@@ -242,15 +237,21 @@ def society_ranking(*, year: int, user=None, as_of: date | None = None, include_
         entry["statuses"][row["status"]] = row["n"]
         entry["projects"] += row["n"]
     overdue = _by(projects.overdue(as_of), "society_id", n=Count("id"))
-    outcomes = _reviewed(outcomes_for(user), include_unconfirmed).filter(project__year=year, held_on__lte=as_of)
+    outcomes = _reviewed(outcomes_for(user), include_unconfirmed).filter(project__year=year, held_on__year=year, held_on__lte=as_of)
     done = _by(outcomes, "project__society_id", n=Count("id"), participants=Coalesce(Sum("participants"), 0),
                experts=Coalesce(Sum("expert_person_times"), 0), served=Coalesce(Sum("served_count"), 0))
+    records = _by(_reviewed(records_for(user), include_unconfirmed).filter(
+        happened_on__year=year, happened_on__lte=as_of, society__isnull=False), "society_id",
+        members=Coalesce(Sum("count", filter=Q(kind=RecordKind.MEMBER_INTAKE)), 0),
+        brands=Count("id", filter=Q(kind__in=[RecordKind.BRAND_MUNICIPAL, RecordKind.BRAND_PROVINCIAL])))
     ranking = []
     for society_id, entry in statuses.items():
         row = done.get(society_id, {})
         entry.update(overdue=overdue.get(society_id, {}).get("n", 0), outcomes=row.get("n", 0),
                      participants=row.get("participants", 0), experts=row.get("experts", 0),
-                     served=row.get("served", 0), done=entry["statuses"].get(ProjectStatus.DONE, 0))
+                     served=row.get("served", 0), done=entry["statuses"].get(ProjectStatus.DONE, 0),
+                     members=records.get(society_id, {}).get("members", 0),
+                     brands=records.get(society_id, {}).get("brands", 0))
         ranking.append(entry)
     return ranking
 
@@ -269,7 +270,7 @@ def district_ranking(*, year: int, user=None, as_of: date | None = None, include
         entry["projects"] += row["n"]
     overdue = _by(links.filter(project__due_end__lt=as_of).exclude(project__status__in=ProjectStatus.closed()),
                   "district_id", n=Count("id"))
-    outcomes = _reviewed(outcomes_for(user), include_unconfirmed).filter(project__year=year, held_on__lte=as_of)
+    outcomes = _reviewed(outcomes_for(user), include_unconfirmed).filter(project__year=year, held_on__year=year, held_on__lte=as_of)
     joint = _by(outcomes.filter(project__district_links__isnull=False), "project__district_links__district_id",
                 n=Count("id"), participants=Coalesce(Sum("participants"), 0))
     for district_id, entry in ranking.items():
@@ -279,7 +280,8 @@ def district_ranking(*, year: int, user=None, as_of: date | None = None, include
     return list(ranking.values())
 
 
-SORT_KEYS = ("projects", "done", "overdue", "outcomes", "participants", "experts", "served", "name")
+SORT_KEYS = ("projects", "done", "overdue", "outcomes", "participants", "experts", "served", "members", "brands",
+             "name")
 
 
 def sort_ranking(rows: list[dict], key: str) -> list[dict]:
@@ -331,14 +333,6 @@ def load_targets(*, path: Path = TARGETS_FIXTURE) -> int:
     return created
 
 
-def months_between(start: date, end: date) -> list[str]:
-    months, day = [], start.replace(day=1)
-    while day <= end:
-        months.append(day.strftime("%Y-%m"))
-        day = (day + timedelta(days=32)).replace(day=1)
-    return months
-
-
 
 def export_dashboard(data: dict) -> bytes:
     """The dashboard as a workbook: targets, societies, districts (the same numbers and scope as the page)."""
@@ -357,11 +351,12 @@ def export_dashboard(data: dict) -> bytes:
                   "{} – {}".format(t.period_start, t.period_end)) for t in data["targets"]],
                 widths=[20, 40, 10, 10, 12, 12, 10, 24])
     labels = dict(ProjectStatus.choices)
-    for title, rows, extra in ((gettext("Societies"), data["societies"], ("experts", "served")),
+    for title, rows, extra in ((gettext("Societies"), data["societies"], ("experts", "served", "members", "brands")),
                                (gettext("District associations"), data["districts"], ())):
         headers = [gettext("Name"), gettext("Projects")] + [str(labels[s]) for s in labels] + [
             gettext("Overdue"), gettext("Outcomes"), gettext("Participants")]
-        headers += [gettext("Expert person-times"), gettext("Served")] if extra else []
+        headers += [gettext("Expert person-times"), gettext("Served"), gettext("New members"),
+                    gettext("Reform brands")] if extra else []
         table_sheet(book, title, headers, [
             [row["name"], row["projects"]] + [row["statuses"].get(s, 0) for s in labels]
             + [row["overdue"], row["outcomes"], row["participants"]] + [row.get(key, 0) for key in extra]

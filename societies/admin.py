@@ -1,10 +1,16 @@
 from django.contrib import admin
+from django.contrib.admin.options import FORMFIELD_FOR_DBFIELD_DEFAULTS
+from django.db import models
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Contact, District, Expert, Industry, Partner, Profile, Society, UpperUnit
+
+# Links typed without a scheme are https in every back-office form (Django 6's default, opted into now).
+FORMFIELD_FOR_DBFIELD_DEFAULTS[models.URLField] = {**FORMFIELD_FOR_DBFIELD_DEFAULTS[models.URLField],
+                                                   "assume_scheme": "https"}
 
 
 class OrganisationAdmin(SimpleHistoryAdmin):

@@ -57,9 +57,8 @@ def test_secretariat_imports_the_list_through_the_preview_and_exports_it(open_pa
 
 
 def test_society_contact_on_a_phone_updates_a_project(open_page, demo, tmp_path):
-    from tests import factories
-
     from societies.models import Society
+    from tests import factories
 
     own = Society.objects.get(name="市老科协")
     other = factories.society("市医学会")
@@ -152,10 +151,11 @@ def test_reminder_arrives_in_the_notification_centre(open_page, demo):
 def test_meeting_answer_and_half_year_report_download(open_page, demo, tmp_path):
     from datetime import date
 
+    from django.contrib.auth.models import User
+
     from meetings.services import schedule_meeting
     from reports.models import ReportBuild
     from reports.services import run_build, seed_demo
-    from django.contrib.auth.models import User
 
     seed_demo(projects=8, seed=4, password=demo)
     meeting = schedule_meeting(user=User.objects.get(username="secretariat"), half="2026H2",

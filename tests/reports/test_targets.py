@@ -6,9 +6,9 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 
-from projects.choices import ReviewStatus
 from meetings.choices import MeetingStatus
 from meetings.models import JointMeeting
+from projects.choices import ReviewStatus
 from projects.models import ActivityOutcome
 from reports.choices import Pace
 from reports.models import OrganisationRecord
@@ -165,3 +165,13 @@ def test_target_status_command_bad_input(world, args):
 
     with pytest.raises((CommandError, SystemExit)):
         call_command("target_status", *args)
+
+
+def test_society_ranking_shows_contributions(world):
+    from reports.services import society_ranking
+
+    OrganisationRecord.objects.create(kind="brand_municipal", happened_on=date(2025, 4, 1), title="品牌",
+                                      society=world["s2"], review=CONFIRMED)
+    rows = {row["name"]: row for row in society_ranking(year=2025, as_of=AS_OF)}
+    assert (rows["市老科协"]["members"], rows["市老科协"]["brands"], rows["市老科协"]["outcomes"]) == (120, 0, 2)
+    assert (rows["市医学会"]["members"], rows["市医学会"]["brands"], rows["市医学会"]["served"]) == (0, 1, 0)
