@@ -49,3 +49,22 @@ def is_secretariat(user) -> bool:
 def sees_everything(user) -> bool:
     """Secretariat and leadership read every project and record."""
     return role_of(user) in (Role.SECRETARIAT, Role.LEADER)
+
+
+# ==== organisation pages (issue #3) ====
+def can_keep_organisations(user) -> bool:
+    """Creating, editing and deleting organisations, experts, contacts, industries and accounts: the secretariat."""
+    return is_secretariat(user)
+
+
+def can_read_organisation_lists(user) -> bool:
+    """The organisation lists are read by the secretariat and the leadership; contacts see only their own page."""
+    return sees_everything(user)
+
+
+def can_see_organisation(user, organisation) -> bool:
+    """Secretariat and leadership see every organisation's page; a society or district contact sees their own."""
+    if sees_everything(user):
+        return True
+    own = society_of(user) if isinstance(organisation, Society) else district_of(user)
+    return own is not None and type(own) is type(organisation) and own.pk == organisation.pk

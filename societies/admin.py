@@ -3,6 +3,7 @@ from django.contrib.admin.options import FORMFIELD_FOR_DBFIELD_DEFAULTS
 from django.db import models
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Contact, District, Expert, Industry, Partner, Profile, Society, UpperUnit
@@ -13,7 +14,7 @@ FORMFIELD_FOR_DBFIELD_DEFAULTS[models.URLField] = {**FORMFIELD_FOR_DBFIELD_DEFAU
 
 
 class OrganisationAdmin(SimpleHistoryAdmin):
-    search_fields = ["name"]
+    search_fields = ["name", "remarks"]
     list_display = ["name", "created_at"]
 
 
@@ -26,6 +27,7 @@ class SocietyAdmin(OrganisationAdmin):
 @admin.register(District)
 class DistrictAdmin(OrganisationAdmin):
     list_display = ["name", "is_city", "order"]
+    list_filter = ["is_city"]
 
 
 @admin.register(UpperUnit)
@@ -44,6 +46,7 @@ class PartnerAdmin(OrganisationAdmin):
 class IndustryAdmin(admin.ModelAdmin):
     list_display = ["name", "order", "is_active"]
     list_editable = ["order", "is_active"]
+    list_filter = ["is_active"]
     search_fields = ["name"]
 
 
@@ -62,14 +65,14 @@ class ExpertAdmin(SimpleHistoryAdmin):
     list_filter = ["industries", "society"]
     list_select_related = ["society"]
     search_fields = ["name", "organisation", "field"]
-    autocomplete_fields = ["society"]
-    filter_horizontal = ["industries"]
+    autocomplete_fields = ["society", "industries"]
 
 
 class ProfileInline(admin.StackedInline):
     model = Profile
     can_delete = False
     autocomplete_fields = ["society", "district"]
+    verbose_name_plural = _("profile (society or district)")
 
 
 admin.site.unregister(User)
@@ -78,3 +81,20 @@ admin.site.unregister(User)
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):
     inlines = [ProfileInline]
+    list_display = ["username", "first_name", "email", "profile_unit", "is_active", "is_staff", "last_login"]
+    list_filter = ["groups", "is_active", "is_staff", "profile__society", "profile__district"]
+    list_select_related = ["profile__society", "profile__district"]
+    search_fields = ["username", "first_name", "last_name", "email", "profile__society__name",
+                     "profile__district__name"]
+
+    @admin.display(description=_("society or district"))
+    def profile_unit(self, user):
+        profile = getattr(user, "profile", None)
+        unit = profile and (profile.society or profile.district)
+        return unit or "—"
+
+
+# ==== back office in Chinese (issue #3) ====
+admin.site.site_header = _("Sanlian Sancu back office")
+admin.site.site_title = _("Sanlian Sancu back office")
+admin.site.index_title = _("Keep the organisations, projects and accounts")

@@ -1,4 +1,4 @@
-"""Forms of the organisation and account pages."""
+"""Forms of the organisation pages and the account pages."""
 
 from django import forms
 from django.contrib.auth.models import User
@@ -8,74 +8,116 @@ from django.utils.translation import gettext_lazy as _
 from sanlian.forms import formfield
 
 from .choices import Role
-from .models import District, Society, name_key
+from .kinds import Kind
+from .models import District, Organisation, Society, name_key
 
 
-def organisation_form(kind) -> type[forms.ModelForm]:
-    """A ModelForm of ``kind``'s fields; dates as date inputs; a duplicate name is a form error, not a 500."""
-    widgets = {name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d") for name in kind.fields
-               if kind.model._meta.get_field(name).get_internal_type() == "DateField"}
-    widgets.update({name: forms.Textarea(attrs={"rows": 3}) for name in ("remarks",) if name in kind.fields})
+class RecordForm(forms.ModelForm):
+    """A record of one kind; a name already taken by another record of the same kind is refused in Chinese."""
 
-    class OrganisationForm(forms.ModelForm):
-        class Meta:
-            model = kind.model
-            formfield_callback = formfield
-            fields = kind.fields
-
-        def clean_name(self):
-            name = self.cleaned_data["name"].strip()
-            if hasattr(kind.model, "name_key"):
-                clash = kind.model.objects.filter(name_key=name_key(name)).exclude(pk=self.instance.pk)
-                if clash.exists():
-                    raise forms.ValidationError(_("“{}” exists already.").format(name))
-            return name
-
-    OrganisationForm.Meta.widgets = widgets
-    return OrganisationForm
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Enter a name."))
+        model = self._meta.model
+        others = model.objects.exclude(pk=self.instance.pk) if self.instance.pk else model.objects.all()
+        if issubclass(model, Organisation):
+            taken = others.filter(name_key=name_key(name)).exists()
+        elif model._meta.get_field("name").unique:
+            taken = others.filter(name=name).exists()
+        else:
+            taken = False
+        if taken:
+            raise forms.ValidationError(
+                _("A {kind} named “{name}” exists already.").format(kind=model._meta.verbose_name, name=name)
+            )
+        return name
 
 
+def record_form_class(kind: Kind) -> type[RecordForm]:
+    widgets = {
+        name: forms.CheckboxSelectMultiple
+        for name in kind.fields
+        if kind.model._meta.get_field(name).many_to_many
+    }
+    widgets.update({name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+                    for name in kind.fields if kind.model._meta.get_field(name).get_internal_type() == "DateField"})
+    return forms.modelform_factory(kind.model, form=RecordForm, fields=kind.fields, widgets=widgets,
+                                   formfield_callback=formfield)
+
+
+# ==== accounts (issue #3) ====
 class AccountForm(forms.Form):
-    """A portal account: who, which role, and the society or district the role needs."""
+    """A user account as the secretariat keeps it: the role decides whether a society or a district is required."""
 
-    username = forms.RegexField(label=_("Username"), max_length=150, regex=r"^[\w.@+-]+$",
-                                error_messages={"invalid": _("Use letters, digits and @ . + - _ only.")})
+    username = forms.RegexField(
+        label=_("User name"), max_length=150, regex=r"^[\w.@+-]+\Z",
+        error_messages={"invalid": _("Use letters, digits and @ . + - _ only.")},
+    )
     name = forms.CharField(label=_("Full name"), max_length=150, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    society = forms.ModelChoiceField(Society.objects.order_by("name"), label=_("Society"), required=False)
-    district = forms.ModelChoiceField(District.objects.all(), label=_("District association"), required=False)
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
-    password = forms.CharField(label=_("Temporary password"), required=False, strip=False,
-                               widget=forms.PasswordInput(render_value=False),
-                               help_text=_("Leave empty to keep the current password."))
+    society = forms.ModelChoiceField(label=_("Society"), queryset=Society.objects.all(), required=False)
+    district = forms.ModelChoiceField(label=_("District association"), queryset=District.objects.all(),
+                                      required=False)
 
-    def __init__(self, *args, account: User | None = None, **kwargs):
+    def __init__(self, *args, instance: User | None = None, **kwargs):
+        self.instance = instance
         super().__init__(*args, **kwargs)
-        self.account = account
-        if account is None:
-            self.fields["password"].required = True
-            self.fields["password"].help_text = ""
 
     def clean_username(self):
         username = self.cleaned_data["username"]
-        clash = User.objects.filter(username__iexact=username)
-        if self.account is not None:
-            clash = clash.exclude(pk=self.account.pk)
-        if clash.exists():
-            raise forms.ValidationError(_("This username is taken."))
+        others = User.objects.exclude(pk=self.instance.pk) if self.instance else User.objects.all()
+        if others.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("The user name “{}” is taken.").format(username))
         return username
 
     def clean(self):
         data = super().clean()
-        role = data.get("role")
-        if role == Role.SOCIETY and not data.get("society"):
-            self.add_error("society", _("A society contact needs a society."))
-        if role == Role.DISTRICT and not data.get("district"):
-            self.add_error("district", _("A district contact needs a district association."))
-        if data.get("password"):
-            try:
-                validate_password(data["password"], self.account)
-            except forms.ValidationError as error:
-                self.add_error("password", error)
+        role, society, district = data.get("role"), data.get("society"), data.get("district")
+        if role == Role.SOCIETY and society is None:
+            self.add_error("society", _("A society contact needs their society."))
+        if role == Role.DISTRICT and district is None:
+            self.add_error("district", _("A district contact needs their district association."))
+        if role != Role.SOCIETY and society is not None:
+            self.add_error("society", _("Only a society contact is tied to a society."))
+        if role != Role.DISTRICT and district is not None:
+            self.add_error("district", _("Only a district contact is tied to a district association."))
         return data
+
+
+class TemporaryPasswordForm(forms.Form):
+    """A temporary password the secretariat sets; Django's password validators apply."""
+
+    password1 = forms.CharField(label=_("Temporary password"), widget=forms.PasswordInput(render_value=False),
+                                strip=False)
+    password2 = forms.CharField(label=_("Temporary password again"), widget=forms.PasswordInput, strip=False)
+
+    def __init__(self, *args, user: User | None = None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def password_user(self) -> User | None:
+        return self.user
+
+    def clean(self):
+        data = super().clean()
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ."))
+        elif first:
+            try:
+                validate_password(first, self.password_user())
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+
+class NewAccountForm(AccountForm, TemporaryPasswordForm):
+    """A new account: its details and a first (temporary) password, checked against the new details."""
+
+    field_order = ["username", "name", "email", "role", "society", "district", "password1", "password2"]
+
+    def password_user(self) -> User:
+        data = self.cleaned_data
+        return User(username=data.get("username", ""), email=data.get("email", ""), first_name=data.get("name", ""))

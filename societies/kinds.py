@@ -1,58 +1,148 @@
-"""The kinds of organisation and people the secretariat keeps in the portal, as data for the generic pages."""
+"""The kinds of records the secretariat keeps in the portal's organisation pages, one small config each.
 
-from dataclasses import dataclass, field
+The generic views (``societies.views``) and templates (``templates/generic/``) read these; a new kind is one entry.
+"""
 
-from django.db.models import Model
+from dataclasses import dataclass
+
+from django.db import models
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from .choices import PartnerKind, UpperUnitLevel
 from .models import Contact, District, Expert, Industry, Partner, Society, UpperUnit
 
 
 @dataclass(frozen=True)
+class Column:
+    """One column of a list: a model field or a property, and the heading (defaults to the field's verbose name)."""
+
+    name: str
+    label: str = ""
+    link: bool = False  # this column links to the record's page
+
+    def heading(self, model) -> str:
+        if self.label:
+            return self.label
+        try:
+            return model._meta.get_field(self.name).verbose_name
+        except Exception:
+            return self.name
+
+
+@dataclass(frozen=True)
 class Kind:
-    """One kind: its model, the form fields, the list columns, the search fields and the choice filter."""
-
     slug: str
-    model: type[Model]
-    fields: tuple[str, ...]
-    columns: tuple[str, ...]
-    search: tuple[str, ...] = ("name",)
-    filter_field: str = ""
-    filter_choices: tuple = ()
+    model: type[models.Model]
+    columns: tuple[Column, ...]
+    search: tuple[str, ...]
+    filters: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
     select_related: tuple[str, ...] = ()
-    project_filter: str = ""  # the project list's filter parameter showing this organisation's projects
-    private: bool = False  # people's contact details: the secretariat only
-    order: tuple[str, ...] = field(default=("name",))
+    prefetch_related: tuple[str, ...] = ()
+    # Contacts see their own organisation's page: only these kinds have a role tied to them.
+    own_page: bool = False
+    # Shown on the page to the secretariat only (a group robot address carries its access token).
+    secret_fields: tuple[str, ...] = ()
 
     @property
-    def label(self):
-        return self.model._meta.verbose_name_plural
-
-    @property
-    def singular(self):
+    def verbose_name(self) -> str:
         return self.model._meta.verbose_name
 
+    @property
+    def verbose_name_plural(self) -> str:
+        return self.model._meta.verbose_name_plural
 
-KINDS = {kind.slug: kind for kind in (
-    Kind("societies", Society, ("name", "short_name", "chair", "chair_email", "contact_name", "contact_phone",
-                                "member_count", "founded_on", "webhook_url", "is_active", "remarks"),
-         ("name", "chair", "contact_name", "contact_phone", "member_count", "is_active"),
-         search=("name", "short_name", "chair", "contact_name"), project_filter="society"),
-    Kind("districts", District, ("name", "is_city", "order", "remarks"), ("name", "is_city", "order"),
-         project_filter="district", order=("order", "name")),
-    Kind("upper-units", UpperUnit, ("name", "level", "remarks"), ("name", "level"), filter_field="level",
-         filter_choices=tuple(UpperUnitLevel.choices)),
-    Kind("partners", Partner, ("name", "kind", "remarks"), ("name", "kind"), filter_field="kind",
-         filter_choices=tuple(PartnerKind.choices)),
-    Kind("industries", Industry, ("name", "order", "is_active"), ("name", "order", "is_active"),
-         order=("order", "name")),
-    Kind("contacts", Contact, ("name", "phone", "email", "society", "district", "user"),
-         ("name", "phone", "email", "society", "district"), search=("name", "phone", "email"),
-         select_related=("society", "district"), private=True),
-    Kind("experts", Expert, ("name", "organisation", "title", "field", "phone", "email", "society", "industries"),
-         ("name", "organisation", "title", "field", "society"), search=("name", "organisation", "field"),
-         select_related=("society",), private=True),
-)}
+    def queryset(self) -> models.QuerySet:
+        return self.model.objects.select_related(*self.select_related).prefetch_related(*self.prefetch_related)
 
-KIND_LABELS = _("Organisations and people")
+
+KINDS: dict[str, Kind] = {
+    kind.slug: kind
+    for kind in (
+        Kind(
+            "societies", Society,
+            columns=(Column("name", link=True), Column("short_name"), Column("chair"), Column("contact_name"),
+                     Column("contact_phone"), Column("member_count"), Column("founded_on"), Column("is_active")),
+            search=("name", "short_name", "chair", "contact_name"),
+            filters=("is_active",),
+            fields=("name", "short_name", "chair", "chair_email", "contact_name", "contact_phone", "member_count",
+                    "founded_on", "webhook_url", "is_active", "remarks"),
+            own_page=True,
+            secret_fields=("webhook_url",),
+        ),
+        Kind(
+            "districts", District,
+            columns=(Column("name", link=True), Column("is_city"), Column("order")),
+            search=("name",),
+            filters=("is_city",),
+            fields=("name", "is_city", "order", "remarks"),
+            own_page=True,
+        ),
+        Kind(
+            "upper-units", UpperUnit,
+            columns=(Column("name", link=True), Column("level")),
+            search=("name",),
+            filters=("level",),
+            fields=("name", "level", "remarks"),
+        ),
+        Kind(
+            "partners", Partner,
+            columns=(Column("name", link=True), Column("kind")),
+            search=("name",),
+            filters=("kind",),
+            fields=("name", "kind", "remarks"),
+        ),
+        Kind(
+            "contacts", Contact,
+            columns=(Column("name", link=True), Column("phone"), Column("email"), Column("society"),
+                     Column("district")),
+            search=("name", "phone", "email"),
+            filters=("society", "district"),
+            fields=("name", "phone", "email", "society", "district"),
+            select_related=("society", "district"),
+        ),
+        Kind(
+            "experts", Expert,
+            columns=(Column("name", link=True), Column("organisation"), Column("title"), Column("field"),
+                     Column("society"), Column("industries")),
+            search=("name", "organisation", "field"),
+            filters=("industries", "society"),
+            fields=("name", "organisation", "title", "field", "phone", "email", "society", "industries"),
+            select_related=("society",),
+            prefetch_related=("industries",),
+        ),
+        Kind(
+            "industries", Industry,
+            columns=(Column("name", link=True), Column("order"), Column("is_active")),
+            search=("name",),
+            filters=("is_active",),
+            fields=("name", "order", "is_active"),
+        ),
+    )
+}
+
+
+def kind_or_404(slug: str) -> Kind:
+    try:
+        return KINDS[slug]
+    except KeyError:
+        raise Http404 from None
+
+
+def kind_of(obj: models.Model) -> Kind:
+    return next(kind for kind in KINDS.values() if isinstance(obj, kind.model))
+
+
+def display(obj: models.Model, name: str) -> str:
+    """The text of one field of ``obj`` as a page shows it (choices by label, yes/no, related names joined)."""
+    model_field = obj._meta.get_field(name)
+    if model_field.many_to_many:
+        return "、".join(str(item) for item in getattr(obj, name).all()) or "—"
+    if model_field.choices:
+        return getattr(obj, "get_{}_display".format(name))()
+    value = getattr(obj, name)
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if value is None or value == "":
+        return "—"
+    return str(value)

@@ -156,6 +156,13 @@ class Contact(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """A contact belongs to a society or to a district association, not to both (issue #3)."""
+        from django.core.exceptions import ValidationError
+
+        if self.society_id and self.district_id:
+            raise ValidationError(_("A contact belongs to a society or to a district association, not to both."))
+
 
 class Expert(models.Model):
     """A member of the expert pool; expert services count toward a target."""

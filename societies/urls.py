@@ -6,11 +6,9 @@ app_name = "societies"
 
 urlpatterns = [
     path("", views.organisation_index, name="index"),
-    path("accounts/", views.account_list, name="accounts"),
-    path("accounts/new/", views.account_edit, name="account_create"),
-    path("accounts/<int:pk>/", views.account_edit, name="account_edit"),
-    path("<slug:kind>/", views.organisation_list, name="list"),
-    path("<slug:kind>/new/", views.organisation_edit, name="create"),
-    path("<slug:kind>/<int:pk>/", views.organisation_edit, name="edit"),
-    path("<slug:kind>/<int:pk>/delete/", views.organisation_delete, name="delete"),
+    path("<slug:kind>/", views.record_list, name="list"),
+    path("<slug:kind>/new/", views.record_create, name="create"),
+    path("<slug:kind>/<int:pk>/", views.record_detail, name="detail"),
+    path("<slug:kind>/<int:pk>/edit/", views.record_edit, name="edit"),
+    path("<slug:kind>/<int:pk>/delete/", views.record_delete, name="delete"),
 ]

@@ -1,144 +1,158 @@
-"""Organisation and account pages: thin views over ``societies.kinds`` and ``societies.services``."""
+"""The organisation pages: one set of generic views over the kinds in ``societies.kinds``.
+
+Secretariat: lists, create, edit, delete. Leadership: lists and pages, read-only. A society or district contact:
+only their own society's or district's page. Anyone else: 404. Sections from higher apps (the organisation's
+projects) come through the ``organisation_page`` signal, so this app imports none of them.
+"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django_filters.filterset import filterset_factory
 
 from . import services
-from .access import is_secretariat, profile_of, role_of, sees_everything
-from .choices import Role
-from .forms import AccountForm, organisation_form
-from .kinds import KINDS, Kind
+from .access import can_keep_organisations, can_read_organisation_lists, can_see_organisation
+from .forms import record_form_class
+from .kinds import KINDS, Kind, display, kind_or_404
+from .models import District, Society
+from .signals import organisation_page
+
+PAGE_SIZE = 50
 
 
-def _kind(request, slug: str, *, change: bool = False) -> Kind:
-    """The kind named by ``slug`` if this user may read it (and change it, with ``change``); otherwise 404."""
-    kind = KINDS.get(slug)
-    if kind is None or not sees_everything(request.user):
+def _get_or_404(kind: Kind, pk):
+    try:
+        return kind.queryset().get(pk=pk)
+    except (kind.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def _keeper_only(request) -> None:
+    if not can_keep_organisations(request.user):
         raise Http404
-    if (change or kind.private) and not is_secretariat(request.user):
-        raise Http404
-    return kind
-
-
-def _cell(instance, name: str):
-    field = instance._meta.get_field(name)
-    if field.choices:
-        return getattr(instance, "get_{}_display".format(name))()
-    value = getattr(instance, name)
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    return "" if value is None else value
 
 
 @login_required
-@require_GET
 def organisation_index(request):
-    if not sees_everything(request.user):
+    if not can_read_organisation_lists(request.user):
         raise Http404
-    kinds = [kind for kind in KINDS.values() if not kind.private or is_secretariat(request.user)]
-    return render(request, "generic/object_index.html", {"kinds": kinds})
+    return render(request, "societies/organisation_index.html", {"kinds": KINDS.values()})
 
 
 @login_required
-@require_GET
-def organisation_list(request, kind: str):
-    kind = _kind(request, kind)
-    objects = kind.model.objects.select_related(*kind.select_related).order_by(*kind.order)
-    query = request.GET.get("q", "").strip()
-    for word in query.split()[:5]:
-        condition = Q()
-        for name in kind.search:
-            condition |= Q(**{name + "__icontains": word})
-        objects = objects.filter(condition)
-    chosen = request.GET.get(kind.filter_field, "") if kind.filter_field else ""
-    if chosen in dict(kind.filter_choices):
-        objects = objects.filter(**{kind.filter_field: chosen})
-    page = Paginator(objects, 100).get_page(request.GET.get("page"))
-    headers = [kind.model._meta.get_field(name).verbose_name for name in kind.columns]
-    rows = [(item, [_cell(item, name) for name in kind.columns]) for item in page.object_list]
-    return render(request, "generic/object_list.html", {
-        "kind": kind, "page": page, "rows": rows, "headers": headers, "query": query, "chosen": chosen,
-        "can_change": is_secretariat(request.user),
-    })
-
-
-@login_required
-def organisation_edit(request, kind: str, pk: int | None = None):
-    kind = _kind(request, kind, change=True)
-    instance = get_object_or_404(kind.model, pk=pk) if pk is not None else None
-    form = organisation_form(kind)(request.POST or None, instance=instance)
-    if request.method == "POST" and form.is_valid():
-        saved = services.save_organisation(form, user=request.user)
-        messages.success(request, _("“{}” was saved.").format(saved))
-        return redirect("societies:list", kind=kind.slug)
-    return render(request, "generic/object_form.html", {"kind": kind, "form": form, "object": instance},
-                  status=400 if form.errors else 200)
-
-
-@login_required
-def organisation_delete(request, kind: str, pk: int):
-    kind = _kind(request, kind, change=True)
-    instance = get_object_or_404(kind.model, pk=pk)
-    if request.method == "POST":
-        try:
-            services.delete_organisation(instance, user=request.user)
-        except services.StillReferenced:
-            messages.error(request, _("“{}” is still used by projects, accounts or records and cannot be deleted; "
-                                      "mark it inactive or change those first.").format(instance))
-            return redirect("societies:list", kind=kind.slug)
-        messages.success(request, _("“{}” was deleted.").format(instance))
-        return redirect("societies:list", kind=kind.slug)
-    return render(request, "generic/object_confirm_delete.html", {"kind": kind, "object": instance})
-
-
-# --- accounts -------------------------------------------------------------------------------------------------------
-def _secretariat(request) -> None:
-    if not is_secretariat(request.user):
+def record_list(request, kind: str):
+    kind = kind_or_404(kind)
+    if not can_read_organisation_lists(request.user):
         raise Http404
-
-
-@login_required
-@require_GET
-def account_list(request):
-    _secretariat(request)
-    accounts = User.objects.select_related("profile__society", "profile__district").prefetch_related(
-        "groups").order_by("username")
+    queryset = kind.queryset()
     query = request.GET.get("q", "").strip()
     if query:
-        accounts = accounts.filter(Q(username__icontains=query) | Q(first_name__icontains=query)
-                                   | Q(email__icontains=query))
-    page = Paginator(accounts, 100).get_page(request.GET.get("page"))
-    labels = dict(Role.choices)
-    for account in page.object_list:
-        account.role_label = ", ".join(str(labels.get(group.name, group.name)) for group in account.groups.all())
-    return render(request, "societies/account_list.html", {"page": page, "query": query})
+        condition = Q()
+        for name in kind.search:
+            condition |= Q(**{"{}__icontains".format(name): query})
+        queryset = queryset.filter(condition)
+    filterset = None
+    status = 200
+    if kind.filters:
+        filterset = filterset_factory(kind.model, fields=list(kind.filters))(request.GET or None, queryset=queryset)
+        if filterset.is_bound and not filterset.is_valid():
+            queryset, status = queryset.none(), 400
+        else:
+            queryset = filterset.qs
+        if any(f.field_name == "industries" for f in filterset.filters.values()):
+            queryset = queryset.distinct()
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(obj, [display(obj, column.name) for column in kind.columns]) for obj in page.object_list]
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "generic/object_list.html",
+        {
+            "kind": kind, "page": page, "rows": rows, "query": query, "filterset": filterset,
+            "headings": [column.heading(kind.model) for column in kind.columns], "params": params.urlencode(),
+            "can_keep": can_keep_organisations(request.user),
+        },
+        status=status,
+    )
 
 
 @login_required
-def account_edit(request, pk: int | None = None):
-    _secretariat(request)
-    account = get_object_or_404(User, pk=pk) if pk is not None else None
-    initial = None
-    if account is not None:
-        profile = profile_of(account)
-        initial = {"username": account.username, "name": account.get_full_name(), "email": account.email,
-                   "role": role_of(account) or Role.SOCIETY, "is_active": account.is_active,
-                   "society": profile.society_id if profile else None,
-                   "district": profile.district_id if profile else None}
-    form = AccountForm(request.POST or None, account=account, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        if account is not None and account.pk == request.user.pk and not form.cleaned_data["is_active"]:
-            form.add_error("is_active", _("You cannot deactivate your own account."))
-        else:
-            saved = services.save_account(account, **form.cleaned_data)
-            messages.success(request, _("The account “{}” was saved.").format(saved.username))
-            return redirect("societies:accounts")
-    return render(request, "societies/account_form.html", {"form": form, "account": account},
-                  status=400 if form.errors else 200)
+def record_detail(request, kind: str, pk: int):
+    kind = kind_or_404(kind)
+    obj = _get_or_404(kind, pk)
+    if not (can_read_organisation_lists(request.user) or (kind.own_page and can_see_organisation(request.user, obj))):
+        raise Http404
+    keeper = can_keep_organisations(request.user)
+    facts = [(kind.model._meta.get_field(name).verbose_name, display(obj, name))
+             for name in kind.fields if keeper or name not in kind.secret_fields]
+    sections = [
+        response
+        for _receiver, response in organisation_page.send(sender=kind.model, organisation=obj, user=request.user)
+        if response
+    ]
+    if isinstance(obj, (Society, District)):
+        sections.append({"order": 20, "template": "societies/_contacts_section.html",
+                         "context": {"contacts": obj.contacts.all()}})
+    sections.sort(key=lambda section: section.get("order", 100))
+    return render(
+        request,
+        "generic/object_detail.html",
+        {"kind": kind, "object": obj, "facts": facts, "sections": sections,
+         "can_keep": can_keep_organisations(request.user)},
+    )
+
+
+@login_required
+def record_create(request, kind: str):
+    kind = kind_or_404(kind)
+    _keeper_only(request)
+    return _edit(request, kind, None)
+
+
+@login_required
+def record_edit(request, kind: str, pk: int):
+    kind = kind_or_404(kind)
+    _keeper_only(request)
+    return _edit(request, kind, _get_or_404(kind, pk))
+
+
+def _edit(request, kind: Kind, obj):
+    form_class = record_form_class(kind)
+    form = form_class(request.POST or None, instance=obj)
+    if request.method == "POST":
+        if form.is_valid():
+            saved = services.save_record(form=form, user=request.user)
+            messages.success(request, _("Saved: {}").format(saved))
+            return redirect("societies:detail", kind=kind.slug, pk=saved.pk)
+        status = 400
+    else:
+        status = 200
+    return render(request, "generic/object_form.html", {"kind": kind, "object": obj, "form": form}, status=status)
+
+
+@login_required
+def record_delete(request, kind: str, pk: int):
+    kind = kind_or_404(kind)
+    _keeper_only(request)
+    obj = _get_or_404(kind, pk)
+    references = services.references_of(obj)
+    if request.method == "POST":
+        try:
+            services.delete_record(instance=obj, user=request.user)
+        except services.RecordInUse as refused:
+            messages.error(request, str(refused))
+            return render(
+                request, "generic/object_confirm_delete.html",
+                {"kind": kind, "object": obj, "references": services.references_of(obj)}, status=409,
+            )
+        messages.success(request, _("Deleted: {}").format(obj))
+        return redirect(reverse("societies:list", kwargs={"kind": kind.slug}))
+    return render(
+        request, "generic/object_confirm_delete.html", {"kind": kind, "object": obj, "references": references}
+    )

@@ -1,0 +1,147 @@
+"""Account pages: the secretariat creates, edits and deactivates user accounts and sets temporary passwords.
+
+Everyone else gets 404. A user changes their own password with Django's password-change view (``sanlian.urls``).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import services
+from .access import can_keep_organisations, role_of
+from .choices import Role
+from .forms import AccountForm, NewAccountForm, TemporaryPasswordForm
+from .models import Profile
+
+
+def _keeper_only(request) -> None:
+    if not can_keep_organisations(request.user):
+        raise Http404
+
+
+def _accounts_for(user) -> QuerySet:
+    """The accounts ``user`` may keep: superusers only by a superuser (a temporary password would hand them over)."""
+    accounts = User.objects.select_related("profile__society", "profile__district")
+    return accounts if user.is_superuser else accounts.filter(is_superuser=False)
+
+
+def _account_or_404(request, pk) -> User:
+    try:
+        return _accounts_for(request.user).get(pk=pk)
+    except (User.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def _fields(form) -> dict:
+    data = form.cleaned_data
+    return {"username": data["username"], "name": data["name"], "email": data["email"], "role": Role(data["role"]),
+            "society": data["society"], "district": data["district"]}
+
+
+@login_required
+def account_list(request):
+    _keeper_only(request)
+    accounts = _accounts_for(request.user).prefetch_related(Prefetch("groups")).order_by("username")
+    query = request.GET.get("q", "").strip()
+    if query:
+        accounts = accounts.filter(
+            Q(username__icontains=query) | Q(first_name__icontains=query) | Q(email__icontains=query)
+        )
+    role = request.GET.get("role", "")
+    if role in Role.values:
+        accounts = accounts.filter(groups__name=role)
+    page = Paginator(accounts, 100).get_page(request.GET.get("page"))
+    rows = []
+    for account in page.object_list:
+        names = {group.name for group in account.groups.all()}
+        account_role = "secretariat" if account.is_superuser else next((r for r in Role if r.value in names), None)
+        rows.append((account, Role(account_role).label if account_role else "—", _profile_unit(account)))
+    return render(request, "societies/account_list.html",
+                  {"rows": rows, "query": query, "roles": Role.choices, "role": role, "page": page,
+                   "params": _without_page(request)})
+
+
+def _without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _profile_unit(account: User):
+    try:
+        profile = account.profile
+    except Profile.DoesNotExist:
+        return None
+    return profile.society or profile.district
+
+
+@login_required
+def account_create(request):
+    _keeper_only(request)
+    form = NewAccountForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            account = services.create_account(**_fields(form), password=form.cleaned_data["password1"])
+            messages.success(request, _("Account {} created.").format(account.username))
+            return redirect("accounts:list")
+        return render(request, "societies/account_form.html", {"form": form}, status=400)
+    return render(request, "societies/account_form.html", {"form": form})
+
+
+@login_required
+def account_edit(request, pk: int):
+    _keeper_only(request)
+    account = _account_or_404(request, pk)
+    profile = Profile.objects.filter(user=account).first()
+    initial = {"username": account.username, "name": account.get_full_name(), "email": account.email,
+               "role": role_of(account) or "", "society": profile.society if profile else None,
+               "district": profile.district if profile else None}
+    form = AccountForm(request.POST or None, instance=account, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            services.update_account(account, **_fields(form))
+            messages.success(request, _("Account {} saved.").format(account.username))
+            return redirect("accounts:list")
+        status = 400
+    else:
+        status = 200
+    return render(request, "societies/account_form.html",
+                  {"form": form, "account": account, "password_form": TemporaryPasswordForm(user=account)},
+                  status=status)
+
+
+@login_required
+def account_password(request, pk: int):
+    _keeper_only(request)
+    account = _account_or_404(request, pk)
+    form = TemporaryPasswordForm(request.POST or None, user=account)
+    if request.method == "POST":
+        if form.is_valid():
+            services.set_temporary_password(account, password=form.cleaned_data["password1"])
+            messages.success(request, _("A temporary password is set for {}; tell them to change it.").format(
+                account.username))
+            return redirect("accounts:edit", pk=account.pk)
+        return render(request, "societies/account_password.html", {"form": form, "account": account}, status=400)
+    return render(request, "societies/account_password.html", {"form": form, "account": account})
+
+
+@login_required
+@require_POST
+def account_active(request, pk: int):
+    _keeper_only(request)
+    account = _account_or_404(request, pk)
+    active = request.POST.get("active") == "1"
+    try:
+        services.set_account_active(account, active=active, by=request.user)
+    except services.AccountRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("accounts:edit", pk=account.pk)
+    messages.success(request, (_("Account {} reactivated.") if active else _("Account {} deactivated.")).format(
+        account.username))
+    return redirect("accounts:list")
