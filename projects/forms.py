@@ -110,8 +110,12 @@ class MultipleFileField(forms.FileField):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx"}))
         super().__init__(*args, **kwargs)
 
+    max_files = 20
+
     def clean(self, data, initial=None):
         files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        if len(files) > self.max_files:
+            raise forms.ValidationError(_("At most {} files at a time.").format(self.max_files))
         cleaned = [super(MultipleFileField, self).clean(item, initial) for item in files]
         errors = []
         for upload in cleaned:

@@ -125,3 +125,11 @@ def test_first_update_moves_a_planned_project_in_progress(client, world):
 def test_attachment_unknown_id_is_not_found(client, world):
     client.force_login(world["secretariat"])
     assert client.get("/projects/attachments/424242/").status_code == 404
+
+
+def test_update_with_too_many_files_stores_nothing(client, world):
+    client.force_login(world["society1"])
+    files = [SimpleUploadedFile("现场{}.png".format(n), PNG) for n in range(21)]
+    response = post(client, world["a"], *files)
+    assert response.status_code == 400 and "一次最多上传 20 个文件" in response.content.decode()
+    assert not ProgressUpdate.objects.exists() and not Attachment.objects.exists()
