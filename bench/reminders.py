@@ -47,7 +47,7 @@ def main() -> None:
     from django.contrib.auth.models import Group, User
 
     from projects.models import Project
-    from projects.services import send_reminders
+    from projects.reminders import send_reminders
     from societies.choices import Role
     from societies.models import Contact, Profile, Society
 

@@ -1,31 +1,44 @@
-"""Who sees meetings, decisions, bulletins and their files (the one entry point of this app)."""
+"""Who sees meetings, their invitations, agenda and decisions, bulletins and files (the rules behind
+``Model.objects.for_user``), and who may manage or publish them."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
+from sanlian import access
 from societies.access import is_secretariat, role_of, sees_everything, society_of
 
-from .models import Bulletin, Document, JointMeeting
+from .models import AgendaItem, Bulletin, Decision, Document, Invitation, JointMeeting
 
 
-def meetings_for(user) -> QuerySet:
-    """Every portal user is invited to the joint meetings (all societies and districts): each role reads them."""
-    return JointMeeting.objects.all() if role_of(user) is not None else JointMeeting.objects.none()
+def any_role(user) -> Q | None:
+    """Every portal user is invited to the joint meetings (all societies and districts): each role reads them,
+    their agenda, attendance and decisions."""
+    return None if role_of(user) is not None else access.NOTHING
 
 
-def bulletins_for(user) -> QuerySet:
+@access.anonymous_allowed
+def bulletin_rule(user) -> Q | None:
     """Logged-in users with a role read every bulletin; anyone else only the public ones."""
-    return Bulletin.objects.all() if role_of(user) is not None else Bulletin.objects.filter(is_public=True)
+    return None if role_of(user) is not None else Q(is_public=True)
 
 
-def documents_for(user) -> QuerySet:
+@access.anonymous_allowed
+def document_rule(user) -> Q | None:
     """Files of the meetings and bulletins the user reads; a society's own file only for it, the secretariat and
     the leadership."""
-    documents = Document.objects.filter(Q(meeting__in=meetings_for(user)) | Q(bulletin__in=bulletins_for(user)))
+    meetings = JointMeeting.objects.for_user(user).values("pk")
+    bulletins = Bulletin.objects.for_user(user).values("pk")
+    condition = Q(meeting__in=meetings) | Q(bulletin__in=bulletins)
     if sees_everything(user):
-        return documents
+        return condition
     society = society_of(user)
-    return documents.filter(Q(society__isnull=True) | Q(society=society)) if society else \
-        documents.filter(society__isnull=True)
+    return condition & (Q(society__isnull=True) | Q(society=society) if society else Q(society__isnull=True))
+
+
+def register() -> None:
+    for model in (JointMeeting, Invitation, AgendaItem, Decision):
+        access.register(model, any_role)
+    access.register(Bulletin, bulletin_rule)
+    access.register(Document, document_rule)
 
 
 def can_manage_meetings(user) -> bool:

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from projects.forms import DateInput, MultipleFileField
+from sanlian.forms import DateInput, MultipleFileField
 from societies.models import District, Society
 
 from .choices import Attendance, BulletinKind, DecisionStatus, MeetingStatus

@@ -9,6 +9,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from sanlian.access import ScopedManager
+from sanlian.html import clean_html
+
 from projects.models import attachment_path
 from societies.models import District, Society
 
@@ -36,6 +39,8 @@ class JointMeeting(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords()
 
+    objects = ScopedManager()
+
     class Meta:
         verbose_name = _("joint meeting")
         verbose_name_plural = _("joint meetings")
@@ -43,6 +48,10 @@ class JointMeeting(models.Model):
 
     def __str__(self) -> str:
         return "{} {}".format(self.half, _("joint meeting"))
+
+    def save(self, *args, **kwargs):
+        self.minutes = clean_html(self.minutes)  # on every path that stores it, the back office included
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:detail", args=[self.pk])
@@ -60,6 +69,8 @@ class Invitation(models.Model):
     attendee = models.CharField(_("who comes"), max_length=200, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("invitation")
@@ -82,6 +93,8 @@ class AgendaItem(models.Model):
     follow_up_of = models.ForeignKey("Decision", verbose_name=_("follow-up of decision"), null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="follow_ups")
 
+    objects = ScopedManager()
+
     class Meta:
         verbose_name = _("agenda item")
         verbose_name_plural = _("agenda items")
@@ -102,6 +115,8 @@ class Decision(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=DecisionStatus.choices, default=DecisionStatus.OPEN)
     follow_up = models.TextField(_("follow-up"), blank=True)
     history = HistoricalRecords()
+
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("decision")
@@ -134,6 +149,8 @@ class Bulletin(models.Model):
     published_at = models.DateTimeField(_("published at"), auto_now_add=True, db_index=True)
     history = HistoricalRecords()
 
+    objects = ScopedManager()
+
     class Meta:
         verbose_name = _("bulletin")
         verbose_name_plural = _("bulletins")
@@ -141,6 +158,10 @@ class Bulletin(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.body = clean_html(self.body)  # on every path that stores it, the back office included
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:bulletin", args=[self.pk])
@@ -160,6 +181,8 @@ class Document(models.Model):
     size = models.PositiveIntegerField(_("size"))
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("document")

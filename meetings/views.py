@@ -16,11 +16,11 @@ from django.views.decorators.http import require_GET, require_POST
 from sanlian.files import private_file_response
 
 from . import services
-from .access import bulletins_for, can_manage_meetings, can_publish, documents_for, meetings_for
+from .access import can_manage_meetings, can_publish
 from .choices import BulletinKind
 from .forms import (AnswerForm, AttendanceForm, BulletinForm, DecisionForm, DecisionStatusForm, DocumentForm,
                     MeetingForm, MinutesForm)
-from .models import Decision, Invitation
+from .models import Bulletin, Decision, Document, Invitation, JointMeeting
 
 
 def _manager(request) -> None:
@@ -31,7 +31,7 @@ def _manager(request) -> None:
 @login_required
 @require_GET
 def meeting_list(request):
-    meetings = meetings_for(request.user)
+    meetings = JointMeeting.objects.for_user(request.user)
     return render(request, "meetings/jointmeeting_list.html", {
         "meetings": meetings.prefetch_related("decisions"), "can_manage": can_manage_meetings(request.user)})
 
@@ -53,7 +53,7 @@ def meeting_create(request):
 @login_required
 @require_GET
 def meeting_detail(request, pk: int):
-    meeting = get_object_or_404(meetings_for(request.user), pk=pk)
+    meeting = get_object_or_404(JointMeeting.objects.for_user(request.user), pk=pk)
     manage = can_manage_meetings(request.user)
     own = services.own_invitation(meeting, request.user)
     return render(request, "meetings/jointmeeting_detail.html", {
@@ -62,7 +62,7 @@ def meeting_detail(request, pk: int):
         "invitations": meeting.invitations.select_related("society", "district"),
         "agenda": meeting.agenda.all(),
         "decisions": meeting.decisions.select_related("society", "district"),
-        "documents": documents_for(request.user).filter(meeting=meeting).select_related("society"),
+        "documents": Document.objects.for_user(request.user).filter(meeting=meeting).select_related("society"),
         "decision_form": DecisionForm() if manage else None,
         "minutes_form": MinutesForm(initial={"status": meeting.status, "minutes": meeting.minutes}) if manage else None,
         "document_form": DocumentForm() if own and own.society_id else None,
@@ -75,7 +75,7 @@ def meeting_detail(request, pk: int):
 @require_POST
 def meeting_answer(request, pk: int):
     """The user's unit confirms or declines the invitation."""
-    meeting = get_object_or_404(meetings_for(request.user), pk=pk)
+    meeting = get_object_or_404(JointMeeting.objects.for_user(request.user), pk=pk)
     own = services.own_invitation(meeting, request.user)
     if own is None:
         raise Http404
@@ -92,7 +92,7 @@ def meeting_answer(request, pk: int):
 @require_POST
 def meeting_attendance(request, pk: int, invitation: int):
     _manager(request)
-    invitation = get_object_or_404(Invitation, pk=invitation, meeting_id=pk)
+    invitation = get_object_or_404(Invitation.objects.for_user(request.user), pk=invitation, meeting_id=pk)
     form = AttendanceForm(request.POST)
     if form.is_valid():
         services.answer_invitation(invitation, **form.cleaned_data)
@@ -105,7 +105,7 @@ def meeting_attendance(request, pk: int, invitation: int):
 @login_required
 def meeting_minutes(request, pk: int):
     _manager(request)
-    meeting = get_object_or_404(meetings_for(request.user), pk=pk)
+    meeting = get_object_or_404(JointMeeting.objects.for_user(request.user), pk=pk)
     form = MinutesForm(request.POST or None, request.FILES or None,
                        initial={"status": meeting.status, "minutes": meeting.minutes})
     if request.method == "POST" and form.is_valid():
@@ -120,7 +120,7 @@ def meeting_minutes(request, pk: int):
 @require_POST
 def decision_add(request, pk: int):
     _manager(request)
-    meeting = get_object_or_404(meetings_for(request.user), pk=pk)
+    meeting = get_object_or_404(JointMeeting.objects.for_user(request.user), pk=pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return render(request, "meetings/decision_form.html", {"meeting": meeting, "form": form}, status=400)
@@ -133,7 +133,7 @@ def decision_add(request, pk: int):
 @require_POST
 def decision_status(request, pk: int):
     _manager(request)
-    decision = get_object_or_404(Decision.objects.filter(meeting__in=meetings_for(request.user)), pk=pk)
+    decision = get_object_or_404(Decision.objects.for_user(request.user), pk=pk)
     form = DecisionStatusForm(request.POST)
     if form.is_valid():
         services.update_decision(decision, user=request.user, **form.cleaned_data)
@@ -147,7 +147,7 @@ def decision_status(request, pk: int):
 @require_POST
 def document_upload(request, pk: int):
     """A society hands in its own report for the meeting (seen by it, the secretariat and the leadership)."""
-    meeting = get_object_or_404(meetings_for(request.user), pk=pk)
+    meeting = get_object_or_404(JointMeeting.objects.for_user(request.user), pk=pk)
     own = services.own_invitation(meeting, request.user)
     if own is None or own.society_id is None:
         raise Http404
@@ -162,14 +162,14 @@ def document_upload(request, pk: int):
 
 @require_GET
 def document_download(request, pk: int):
-    document = get_object_or_404(documents_for(request.user), pk=pk)
+    document = get_object_or_404(Document.objects.for_user(request.user), pk=pk)
     return private_file_response(document.file, filename=document.original_name, content_type=document.content_type)
 
 
 # --- bulletins ------------------------------------------------------------------------------------------------------
 @require_GET
 def bulletin_list(request):
-    bulletins = bulletins_for(request.user).select_related("society")
+    bulletins = Bulletin.objects.for_user(request.user).select_related("society")
     query = request.GET.get("q", "").strip()
     for word in query.split()[:5]:
         bulletins = bulletins.filter(Q(title__icontains=word) | Q(body__icontains=word))
@@ -182,9 +182,9 @@ def bulletin_list(request):
 
 @require_GET
 def bulletin_detail(request, pk: int):
-    bulletin = get_object_or_404(bulletins_for(request.user).select_related("society", "author"), pk=pk)
+    bulletin = get_object_or_404(Bulletin.objects.for_user(request.user).select_related("society", "author"), pk=pk)
     return render(request, "meetings/bulletin_detail.html", {
-        "bulletin": bulletin, "documents": documents_for(request.user).filter(bulletin=bulletin)})
+        "bulletin": bulletin, "documents": Document.objects.for_user(request.user).filter(bulletin=bulletin)})
 
 
 @login_required
@@ -207,7 +207,7 @@ class BulletinFeed(Feed):
     description = gettext_lazy("Work news, policy interpretation, patent information and research results.")
 
     def items(self):
-        return bulletins_for(AnonymousUser())[:50]
+        return Bulletin.objects.for_user(AnonymousUser())[:50]
 
     def item_title(self, item):
         return item.title

@@ -1,19 +1,38 @@
-"""The one place that decides who may see and change projects and what hangs off them.
+"""Who may see and change projects and what hangs off them (the rules behind ``Model.objects.for_user``).
 
-Every list, detail, form, admin changelist, autocomplete, export, attachment download and task goes through
-``Project.objects.for_user(user)`` (built on ``project_filter``) or ``get_project_or_404``; an outsider gets 404.
+Secretariat and leadership see every project; a society contact their society's projects; a district contact the
+projects linked to their district; anyone else none. Updates, attachments, task forces, links and outcomes follow
+their project. Notifications and calendar feeds are their owner's; the reminder machinery is the secretariat's.
+An outsider asking for a row gets 404 (``get_project_or_404``), never 403.
 """
 
 from django.db.models import Q
 from django.http import Http404
 
+from sanlian import access
 from societies.access import district_of, is_secretariat, role_of, sees_everything, society_of
 from societies.choices import Role
 
-from .models import Project
+from .models import (
+    ActivityOutcome,
+    Attachment,
+    CalendarFeed,
+    Notification,
+    ProgressUpdate,
+    Project,
+    ProjectDistrict,
+    ProjectPartner,
+    ProjectUpperUnit,
+    ReminderLedger,
+    ReminderPolicy,
+    ReminderRun,
+    TaskForce,
+    TaskForceMember,
+    WebhookDelivery,
+)
 
 
-def project_filter(user) -> Q | None:
+def project_rule(user) -> Q | None:
     """The condition on ``Project`` for what ``user`` may see; ``None`` means every project."""
     if sees_everything(user):
         return None
@@ -21,8 +40,41 @@ def project_filter(user) -> Q | None:
     if role == Role.SOCIETY and (society := society_of(user)) is not None:
         return Q(society=society)
     if role == Role.DISTRICT and (district := district_of(user)) is not None:
-        return Q(district_links__district=district)
-    return Q(pk__in=[])
+        return Q(pk__in=ProjectDistrict.objects.filter(district=district).values("project_id"))
+    return access.NOTHING
+
+
+def via_project(path: str):
+    """The rule of a model that belongs to a project through ``path``: it follows the project's rule."""
+
+    def rule(user) -> Q | None:
+        condition = project_rule(user)
+        if condition is None:
+            return None
+        return Q(**{path + "__in": Project.objects.filter(condition).values("pk")})
+
+    return rule
+
+
+def own_rows(path: str):
+    """A user's own rows (``path`` names the owning account); the secretariat sees all of them in the back office."""
+    return lambda user: None if is_secretariat(user) else Q(**{path: user})
+
+
+def secretariat_only(user) -> Q | None:
+    return None if is_secretariat(user) else access.NOTHING
+
+
+def register() -> None:
+    access.register(Project, project_rule)
+    for model in (ProjectDistrict, ProjectUpperUnit, ProjectPartner, TaskForce, ProgressUpdate, Attachment,
+                  ActivityOutcome):
+        access.register(model, via_project("project"))
+    access.register(TaskForceMember, via_project("task_force__project"))
+    access.register(Notification, own_rows("recipient"))
+    access.register(CalendarFeed, own_rows("user"))
+    for model in (ReminderPolicy, ReminderLedger, ReminderRun, WebhookDelivery):
+        access.register(model, secretariat_only)
 
 
 def can_change(user, project: Project) -> bool:
@@ -41,8 +93,8 @@ def can_manage(user) -> bool:
 def get_project_or_404(user, pk, *, for_change: bool = False) -> Project:
     """The project if ``user`` may see it (and change it, with ``for_change``); otherwise 404, never 403."""
     try:
-        project = Project.objects.for_user(user).select_related("society").distinct().get(pk=pk)
-    except (Project.DoesNotExist, ValueError, TypeError):
+        project = Project.objects.for_user(user).select_related("society").get(pk=pk)
+    except (Project.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
     if for_change and not can_change(user, project):
         raise Http404

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from sanlian.admin import ScopedAdminMixin
+
 from .access import can_change, can_manage
 from .models import (
     ActivityOutcome,
@@ -19,19 +21,8 @@ from .models import (
     TaskForce,
     WebhookDelivery,
 )
-from .services import retry_webhooks, update_reminder_policy
-
-
-class ScopedAdminMixin:
-    """Back-office lists pass the same access entry point as the portal's pages."""
-
-    project_path = "project"
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if self.project_path is None:
-            return queryset.filter(pk__in=Project.objects.for_user(request.user).values("pk"))
-        return queryset.filter(**{"{}__in".format(self.project_path): Project.objects.for_user(request.user)})
+from .notifications import retry_webhooks
+from .reminders import update_reminder_policy
 
 
 class DistrictLinkInline(admin.TabularInline):
@@ -54,7 +45,6 @@ class PartnerLinkInline(admin.TabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    project_path = None
     list_display = ["title", "year", "society", "due_text", "due_end", "contact", "status"]
     list_filter = ["year", "status", "society"]
     list_select_related = ["society"]
@@ -102,7 +92,7 @@ class AttachmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ReminderPolicy)
-class ReminderPolicyAdmin(admin.ModelAdmin):
+class ReminderPolicyAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """One policy row; saving it moves the django-celery-beat schedule (daily send time, Beijing time)."""
 
     list_display = ["__str__", "enabled", "days_before", "escalate_after_days", "red_after_days", "no_update_days",
@@ -125,7 +115,7 @@ class ReminderPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["title", "recipient", "email", "kind", "level", "created_at", "read_at", "email_state"]
     list_filter = ["kind", "level", "email_state", "created_at"]
     list_select_related = ["recipient"]
@@ -136,7 +126,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["society", "state", "attempts", "next_attempt_at", "created_at", "sent_at"]
     list_filter = ["state", "created_at"]
     list_select_related = ["society"]
@@ -152,7 +142,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderLedger)
-class ReminderLedgerAdmin(admin.ModelAdmin):
+class ReminderLedgerAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["subject_type", "subject_id", "kind", "step", "target_date", "recipient_key", "created_at"]
     list_filter = ["kind", "subject_type", "target_date"]
     list_select_related = ["notification"]
@@ -167,7 +157,7 @@ class ReminderLedgerAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderRun)
-class ReminderRunAdmin(admin.ModelAdmin):
+class ReminderRunAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["date", "runs", "first_run_at", "last_run_at"]
     readonly_fields = ["date", "runs", "first_run_at", "last_run_at", "counts"]
 
@@ -176,7 +166,7 @@ class ReminderRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(admin.ModelAdmin):
+class CalendarFeedAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "created_at"]
     list_select_related = ["user"]
     search_fields = ["user__username"]

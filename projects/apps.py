@@ -7,12 +7,13 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Key projects")
 
     def ready(self) -> None:
-        from societies.signals import organisation_page, portal_setup
+        from sanlian import panels
+        from societies.signals import portal_setup
 
-        from .receivers import load_reference_list, register_reminder_schedule
+        from . import access, tasks  # noqa: F401 (tasks: registered with Celery by name)
+        from .receivers import load_reference_list, organisation_projects, register_reminder_schedule
 
+        access.register()
         portal_setup.connect(load_reference_list, dispatch_uid="sanlian-projects-reference-list")
         portal_setup.connect(register_reminder_schedule, dispatch_uid="sanlian-reminder-schedule")
-        from .receivers import organisation_projects  # issue #3: the projects section of an organisation's page
-
-        organisation_page.connect(organisation_projects, dispatch_uid="sanlian-organisation-projects")
+        panels.register("organisation", organisation_projects)

@@ -1,4 +1,4 @@
-from .services import unread_count
+from .notifications import unread_count
 
 
 def notifications(request):

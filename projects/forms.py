@@ -5,12 +5,11 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sanlian.forms import formfield
-from societies.models import District, Industry, Partner, Society, UpperUnit, name_key
+from sanlian.forms import DateInput, MultipleFileField, formfield
+from societies.models import District, Expert, Industry, Partner, Society, UpperUnit, name_key
 
 from .choices import ProjectStatus
 from .models import ActivityOutcome, Project, TaskForceMember
-from .services import AttachmentRefused, check_attachment
 
 
 # --- annex list import -------------------------------------------------------------------------------------------
@@ -43,13 +42,6 @@ class AnnexUploadForm(forms.Form):
 
 # --- keeping projects ----============================================================================
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
 class ProjectForm(forms.ModelForm):
     """A project of the list as the secretariat keeps it; the due window is derived from the due text."""
 
@@ -67,9 +59,11 @@ class ProjectForm(forms.ModelForm):
         widgets = {"remarks": forms.Textarea(attrs={"rows": 3}), "title": forms.TextInput(attrs={"size": 60})}
         help_texts = {"due_text": _("As in the list, e.g. 5月中旬, 6-8月, 全年, 待定.")}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["society"].queryset = Society.objects.order_by("name")
+        self.fields["society"].queryset = Society.objects.for_user(user).order_by("name")
+        for name, model in (("districts", District), ("upper_units", UpperUnit), ("partners", Partner)):
+            self.fields[name].queryset = model.objects.for_user(user)
         self.fields["year"].min_value = 2000
         if self.instance.pk:
             self.initial.setdefault("districts", [unit.pk for unit in self.instance.district_list])
@@ -97,35 +91,6 @@ class ProjectForm(forms.ModelForm):
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ProjectStatus.choices)
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; each is checked by content (``projects.services.check_attachment``)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx"}))
-        super().__init__(*args, **kwargs)
-
-    max_files = 20
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
-        if len(files) > self.max_files:
-            raise forms.ValidationError(_("At most {} files at a time.").format(self.max_files))
-        cleaned = [super(MultipleFileField, self).clean(item, initial) for item in files]
-        errors = []
-        for upload in cleaned:
-            try:
-                check_attachment(upload)
-            except AttachmentRefused as refused:
-                errors.append(str(refused))
-        if errors:
-            raise forms.ValidationError(errors)
-        return cleaned
 
 
 class ProgressUpdateForm(forms.Form):
@@ -178,9 +143,11 @@ class OutcomeForm(forms.ModelForm):
                    "served_count": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0})}
         formfield_callback = formfield
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["industries"].queryset = Industry.objects.filter(is_active=True)
+        self.fields["industries"].queryset = Industry.objects.for_user(user).filter(is_active=True)
+        self.fields["experts"].queryset = Expert.objects.for_user(user)
+        self.fields["upper_units"].queryset = UpperUnit.objects.for_user(user)
 
     def clean_held_on(self):
         day = self.cleaned_data["held_on"]

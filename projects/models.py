@@ -2,6 +2,7 @@
 
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import time
 from pathlib import PurePath
 
@@ -13,18 +14,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from sanlian.access import ScopedManager, ScopedQuerySet
+from sanlian.site import absolute_url
 from societies.models import Contact, District, Expert, Industry, Partner, Society, UpperUnit, name_key
 
 from .choices import DeliveryState, NotificationLevel, OutcomeKind, ProjectStatus, ReviewStatus
 
 
-class ProjectQuerySet(models.QuerySet):
-    def for_user(self, user) -> "ProjectQuerySet":
-        """The projects this user may see: the one access entry point (rules in ``projects.access``)."""
-        from .access import project_filter
-
-        condition = project_filter(user)
-        return self if condition is None else self.filter(condition)
+class ProjectQuerySet(ScopedQuerySet):
+    """Projects; ``for_user`` applies the rule of ``projects.access``."""
 
     def with_links(self) -> "ProjectQuerySet":
         """Society and linked units in a fixed number of queries, whatever the number of projects."""
@@ -128,6 +126,8 @@ class ProjectDistrict(ProjectLink):
     district = models.ForeignKey(District, verbose_name=_("district association"), on_delete=models.PROTECT)
     history = HistoricalRecords()
 
+    objects = ScopedManager()
+
     class Meta(ProjectLink.Meta):
         verbose_name = _("linked district association")
         verbose_name_plural = _("linked district associations")
@@ -138,6 +138,8 @@ class ProjectUpperUnit(ProjectLink):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="upper_unit_links")
     upper_unit = models.ForeignKey(UpperUnit, verbose_name=_("upper-level unit"), on_delete=models.PROTECT)
     history = HistoricalRecords()
+
+    objects = ScopedManager()
 
     class Meta(ProjectLink.Meta):
         verbose_name = _("linked upper-level unit")
@@ -150,10 +152,29 @@ class ProjectPartner(ProjectLink):
     partner = models.ForeignKey(Partner, verbose_name=_("partner"), on_delete=models.PROTECT)
     history = HistoricalRecords()
 
+    objects = ScopedManager()
+
     class Meta(ProjectLink.Meta):
         verbose_name = _("linked partner")
         verbose_name_plural = _("linked partners")
         constraints = [models.UniqueConstraint(fields=["project", "partner"], name="project_partner_once")]
+
+
+@dataclass(frozen=True)
+class LinkKind:
+    """One kind of organisation a project names: its model, the project's link model and the link's field."""
+
+    key: str
+    model: type[models.Model]
+    link: type[models.Model] | None = None
+    link_field: str = ""
+
+
+LINK_KINDS = (
+    LinkKind("districts", District, ProjectDistrict, "district"),
+    LinkKind("upper_units", UpperUnit, ProjectUpperUnit, "upper_unit"),
+    LinkKind("partners", Partner, ProjectPartner, "partner"),
+)
 
 
 class TaskForce(models.Model):
@@ -164,6 +185,8 @@ class TaskForce(models.Model):
     measures = models.TextField(_("measures"), blank=True)
     leader = models.CharField(_("task force leader"), max_length=100, blank=True)
     history = HistoricalRecords()
+
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("task force")
@@ -182,6 +205,8 @@ class TaskForceMember(models.Model):
     duty = models.CharField(_("responsibility"), max_length=500, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     history = HistoricalRecords()
+
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("task force member")
@@ -204,6 +229,8 @@ class ProgressUpdate(models.Model):
     link = models.URLField(_("news link"), blank=True)
     created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
     history = HistoricalRecords()
+
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("progress update")
@@ -244,6 +271,8 @@ class ActivityOutcome(models.Model):
     created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
     history = HistoricalRecords(m2m_fields=[upper_units])
 
+    objects = ScopedManager()
+
     class Meta:
         verbose_name = _("activity outcome")
         verbose_name_plural = _("activity outcomes")
@@ -281,6 +310,8 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("attachment")
@@ -332,6 +363,8 @@ class ReminderPolicy(models.Model):
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    objects = ScopedManager()
+
     class Meta:
         verbose_name = _("reminder policy")
         verbose_name_plural = _("reminder policy")
@@ -370,6 +403,10 @@ class Notification(models.Model):
     email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
     email_sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True)
     email_error = models.TextField(_("last e-mail error"), blank=True)
+    calendar = models.TextField(_("calendar attachment"), blank=True,
+                                help_text=_("iCalendar text attached to the e-mail (meeting invitations)."))
+
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("notification")
@@ -383,7 +420,7 @@ class Notification(models.Model):
     @property
     def absolute_url(self) -> str:
         """The link for e-mail and webhooks, where a relative one means nothing."""
-        return settings.SITE_URL + self.url if self.url.startswith("/") else self.url
+        return absolute_url(self.url)
 
 
 class WebhookDelivery(models.Model):
@@ -400,6 +437,8 @@ class WebhookDelivery(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("webhook delivery")
@@ -433,6 +472,8 @@ class ReminderLedger(models.Model):
     )
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)
 
+    objects = ScopedManager()
+
     class Meta:
         verbose_name = _("reminder ledger entry")
         verbose_name_plural = _("reminder ledger")
@@ -458,6 +499,8 @@ class ReminderRun(models.Model):
     last_run_at = models.DateTimeField(_("last run at"), default=timezone.now)
     counts = models.JSONField(_("counts"), default=dict)
 
+    objects = ScopedManager()
+
     class Meta:
         verbose_name = _("reminder run")
         verbose_name_plural = _("reminder runs")
@@ -479,6 +522,8 @@ class CalendarFeed(models.Model):
     )
     token = models.CharField(_("token"), max_length=64, unique=True, default=new_feed_token)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("calendar feed")

@@ -2,8 +2,9 @@
 
 from django.utils.translation import gettext as _
 
-from .models import ReminderPolicy
-from .services import import_reference_list, sync_reminder_schedule
+from .importing import import_reference_list
+from .models import Project, ReminderPolicy
+from .reminders import sync_reminder_schedule
 
 
 def load_reference_list(sender, **kwargs) -> str:
@@ -21,19 +22,16 @@ def register_reminder_schedule(sender, stdout=None, **kwargs) -> str:
     return _("Reminders: daily at {:%H:%M} (Asia/Shanghai), catch-up every 10 minutes.").format(policy.send_time)
 
 
-# ==== organisation pages (issue #3) ====
-def organisation_projects(sender, organisation=None, user=None, **kwargs) -> dict | None:
-    """``organisation_page``: the projects of a society, district, upper unit, partner or contact that ``user`` may
-    see (through ``Project.objects.for_user``), in list order."""
+def organisation_projects(*, user, organisation, **context) -> dict | None:
+    """The ``organisation`` panel: the projects of a society, district, upper unit, partner or contact that ``user``
+    may see (through ``Project.objects.for_user``), in list order."""
     from societies.models import Contact, District, Partner, Society, UpperUnit
-
-    from .models import Project
 
     lookups = {Society: "society", District: "district_links__district", UpperUnit: "upper_unit_links__upper_unit",
                Partner: "partner_links__partner", Contact: "contacts"}
-    lookup = lookups.get(sender)
-    if lookup is None or organisation is None:
+    lookup = lookups.get(type(organisation))
+    if lookup is None:
         return None
     ids = Project.objects.for_user(user).filter(**{lookup: organisation}).values("pk")
     projects = Project.objects.filter(pk__in=ids).with_links().in_list_order()
-    return {"order": 10, "template": "projects/organisation_projects.html", "context": {"projects": projects}}
+    return {"order": 10, "template": "projects/organisation_projects.html", "projects": projects}

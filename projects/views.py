@@ -1,4 +1,5 @@
-"""Project pages: thin views that fetch through ``projects.access`` and call ``projects.services``."""
+"""Project pages: thin views that fetch through ``for_user`` / ``projects.access`` and call the subject modules
+(``services`` for editing, ``importing``, ``notifications``, ``reminders``, ``outcomes``, ``history``)."""
 
 import time
 
@@ -14,19 +15,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from sanlian import panels
+from sanlian.access import SYSTEM
 from sanlian.files import private_file_response
 from societies.access import is_secretariat, sees_everything
 
-from . import services
+from . import notifications, reminders, services
 from .access import can_change, can_manage, can_record_outcome, get_project_or_404
 from .annex import AnnexRefused
 from .filtersets import ProjectFilterSet
-from .forms import AnnexUploadForm, OutcomeForm, ProgressUpdateForm, ProjectForm, StatusForm, TaskForceForm, TaskForceMemberFormSet
+from .forms import (AnnexUploadForm, OutcomeForm, ProgressUpdateForm, ProjectForm, StatusForm, TaskForceForm,
+                    TaskForceMemberFormSet)
+from .history import project_history
+from .importing import (UPLOAD_TTL_SECONDS, ImportPlanChanged, apply_import, discard_upload, export_annex, load_annex,
+                        plan_import, stash_upload, stashed_upload)
 from .models import ActivityOutcome, Attachment, CalendarFeed, Notification, Project, TaskForce
-from .services import (
-    UPLOAD_TTL_SECONDS, ImportPlanChanged, apply_import, discard_upload, export_annex, load_annex, plan_import,
-    stash_upload, stashed_upload,
-)
+from .outcomes import record_outcome
 
 
 @login_required
@@ -44,8 +48,8 @@ def project_list(request):
 @require_GET
 def my_projects(request):
     projects = Project.objects.for_user(request.user).with_links().order_by("due_end", "position", "id")
-    return render(request, "projects/project_mine.html", {"projects": projects,
-                                                          "panels": services.my_projects_panels(request.user)})
+    return render(request, "projects/project_mine.html", {
+        "projects": projects, "panels": panels.collect("projects:mine", user=request.user)})
 
 
 @login_required
@@ -54,21 +58,21 @@ def project_detail(request, pk: int):
     project = get_project_or_404(request.user, pk)
     project = Project.objects.with_links().get(pk=project.pk)
     changeable = can_change(request.user, project)
-    task_force = TaskForce.objects.filter(project=project).prefetch_related("members").first()
+    task_force = TaskForce.objects.for_user(request.user).filter(project=project).prefetch_related("members").first()
     return render(request, "projects/project_detail.html", {
         "project": project, "can_change": changeable, "can_manage": can_manage(request.user),
         "task_force": task_force,
         "updates": project.updates.select_related("author").prefetch_related("attachments"),
         "outcomes": project.outcomes.prefetch_related("evidence"),
         "can_record_outcome": can_record_outcome(request.user, project),
-        "history": services.project_history(project),
+        "history": project_history(project),
         "status_form": StatusForm(initial={"status": project.status}) if changeable else None,
         "update_form": ProgressUpdateForm(initial={"happened_on": timezone.localdate()}) if changeable else None,
     })
 
 
 def _project_form_page(request, project: Project | None):
-    form = ProjectForm(request.POST or None, instance=project)
+    form = ProjectForm(request.POST or None, instance=project, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         saved = services.save_project(
@@ -140,7 +144,7 @@ def update_post(request, pk: int):
 @require_GET
 def attachment_download(request, pk: int):
     """An attachment, only to users who may see its project (otherwise 404)."""
-    attachment = get_object_or_404(Attachment.objects.filter(project__in=Project.objects.for_user(request.user)), pk=pk)
+    attachment = get_object_or_404(Attachment.objects.for_user(request.user), pk=pk)
     return private_file_response(attachment.file, filename=attachment.original_name,
                                  content_type=attachment.content_type)
 
@@ -149,7 +153,7 @@ def attachment_download(request, pk: int):
 def task_force_edit(request, pk: int):
     """The project's task force (专班): goal, measures, and the responsible person in each linked unit."""
     project = get_project_or_404(request.user, pk, for_change=True)
-    task_force = TaskForce.objects.filter(project=project).first()
+    task_force = TaskForce.objects.for_user(request.user).filter(project=project).first()
     members = [{"unit_name": member.unit_name, "person": member.person, "duty": member.duty}
                for member in (task_force.members.all() if task_force else [])]
     if not members:
@@ -169,9 +173,7 @@ def task_force_edit(request, pk: int):
                   status=status)
 
 
-# ================================================================================================================
-# The annex list: import (upload → preview → confirm → summary) and export (issue #4).
-# ================================================================================================================
+# --- the annex list: import (upload → preview → confirm → summary) and export ---------------------------------------
 
 PENDING = "annex_import"  # session: the kept upload of this user {token, year, sheet, name, at}
 DONE = "annex_import_done"
@@ -216,7 +218,7 @@ def annex_import(request):
             source, token, name = pending_path, pending["token"], pending["name"]
         try:
             annex = load_annex(source, year=year, sheet=sheet or None)
-            plan_import(annex, user=request.user)
+            plan_import(annex)
         except AnnexRefused as refused:
             issues = [str(issue) for issue in refused.issues]
             qualifying = refused.sheets
@@ -243,7 +245,7 @@ def _replan(request):
     if pending is None or "sheet" not in pending:
         return None, None
     try:
-        return pending, plan_import(load_annex(path, year=pending["year"], sheet=pending["sheet"]), user=request.user)
+        return pending, plan_import(load_annex(path, year=pending["year"], sheet=pending["sheet"]))
     except AnnexRefused:
         # The stored file was read once already; it cannot become unreadable unless it was tampered with.
         _forget_pending(request)
@@ -309,7 +311,7 @@ def annex_done(request):
 @require_GET
 def project_export(request):
     """The project list as the user sees it (with its filters) as an annex workbook."""
-    projects = ProjectFilterSet(request.GET, queryset=Project.objects.for_user(request.user).distinct()).qs
+    projects = ProjectFilterSet(request.GET, queryset=Project.objects.for_user(request.user)).qs
     years = sorted(set(projects.values_list("year", flat=True)))
     year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else (years[-1] if years else
                                                                                      timezone.localdate().year)
@@ -325,7 +327,7 @@ def project_export(request):
 def notification_list(request):
     """The user's notifications, newest first, 50 to a page."""
     page = Paginator(
-        Notification.objects.filter(recipient=request.user).only(
+        Notification.objects.for_user(request.user).filter(recipient=request.user).only(
             "pk", "title", "body", "url", "level", "kind", "created_at", "read_at"
         ),
         50,
@@ -337,8 +339,8 @@ def notification_list(request):
 @require_POST
 def notification_read(request, pk: int):
     """Mark one notification read and go to what it is about (or back to the list)."""
-    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
-    services.mark_read(user=request.user, notification_id=notification.pk)
+    notification = get_object_or_404(Notification.objects.for_user(request.user), pk=pk, recipient=request.user)
+    notifications.mark_read(user=request.user, notification_id=notification.pk)
     target = notification.url if request.POST.get("open") and url_has_allowed_host_and_scheme(
         notification.url, allowed_hosts={request.get_host()}) else reverse("projects:notifications")
     return redirect(target)
@@ -347,7 +349,7 @@ def notification_read(request, pk: int):
 @login_required
 @require_POST
 def notifications_read_all(request):
-    count = services.mark_read(user=request.user)
+    count = notifications.mark_read(user=request.user)
     messages.success(request, ngettext("{count} notification marked read.", "{count} notifications marked read.",
                                        count).format(count=count))
     return redirect("projects:notifications")
@@ -358,8 +360,8 @@ def reminder_digest(request):
     """What the weekly digest reports, live: for the secretariat and the leadership only (others: 404)."""
     if not sees_everything(request.user):
         raise Http404
-    today = services.local_today()
-    plan = services.reminder_overview(today=today)
+    today = reminders.local_today()
+    plan = reminders.reminder_overview(today=today)
     return render(request, "projects/reminder_digest.html", {"today": today, **plan})
 
 
@@ -368,17 +370,17 @@ def unreachable(request):
     """Who reminders cannot reach by e-mail: for the secretariat only (others: 404)."""
     if not is_secretariat(request.user):
         raise Http404
-    return render(request, "projects/reminder_unreachable.html", services.unreachable())
+    return render(request, "projects/reminder_unreachable.html", reminders.unreachable())
 
 
 @login_required
 def calendar(request):
     """The user's private calendar address, with a button that replaces it (revokes the old one)."""
     if request.method == "POST":
-        feed = services.revoke_feed(user=request.user)
+        reminders.revoke_feed(user=request.user)
         messages.success(request, _("A new calendar address was made; the old one no longer works."))
         return redirect("projects:calendar")
-    feed = services.get_or_create_feed(user=request.user)
+    feed = reminders.get_or_create_feed(user=request.user)
     return render(request, "projects/calendarfeed_detail.html",
                   {"feed": feed, "feed_url": request.build_absolute_uri(feed.get_absolute_url())})
 
@@ -386,14 +388,15 @@ def calendar(request):
 @require_GET
 def calendar_feed(request, token: str):
     """The iCalendar feed: no login, the unguessable token is the key; an unknown or revoked token is 404."""
-    feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token, user__is_active=True)
-    response = HttpResponse(services.calendar_ics(feed=feed), content_type="text/calendar; charset=utf-8")
+    feed = get_object_or_404(CalendarFeed.objects.for_user(SYSTEM).select_related("user"), token=token,
+                             user__is_active=True)
+    response = HttpResponse(reminders.calendar_ics(feed=feed), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="sanlian.ics"'
     response["Cache-Control"] = "private, no-store"
     return response
 
 
-# --- activity outcomes (issue #5) ---------------------------------------------------------------------------------
+# --- activity outcomes ----------------------------------------------------------------------------------------------
 
 
 @login_required
@@ -402,14 +405,13 @@ def outcome_create(request, pk: int):
     project = get_project_or_404(request.user, pk)
     if not can_record_outcome(request.user, project):
         raise Http404
-    form = OutcomeForm(request.POST or None, request.FILES or None,
+    form = OutcomeForm(request.POST or None, request.FILES or None, user=request.user,
                        initial={"held_on": timezone.localdate(), "title": project.title})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         links = {name: data.pop(name) for name in ("experts", "industries", "upper_units", "files")}
-        services.record_outcome(project, user=request.user, fields=data, experts=links["experts"],
-                                industries=links["industries"], upper_units=links["upper_units"],
-                                files=links["files"])
+        record_outcome(project, user=request.user, fields=data, experts=links["experts"],
+                       industries=links["industries"], upper_units=links["upper_units"], files=links["files"])
         messages.success(request, _("The outcome was recorded; it counts toward the targets once the secretariat "
                                     "confirms it.") if not can_manage(request.user) else _("The outcome was recorded."))
         return redirect(project)
@@ -421,8 +423,8 @@ def outcome_create(request, pk: int):
 @require_GET
 def outcome_detail(request, pk: int):
     outcome = get_object_or_404(
-        ActivityOutcome.objects.filter(project__in=Project.objects.for_user(request.user)).select_related(
+        ActivityOutcome.objects.for_user(request.user).select_related(
             "project__society", "entered_by", "reviewed_by").prefetch_related("experts", "industries", "upper_units",
                                                                               "evidence"), pk=pk)
-    return render(request, "projects/activityoutcome_detail.html", {"outcome": outcome,
-                                                                    "can_review": can_manage(request.user)})
+    return render(request, "projects/activityoutcome_detail.html", {
+        "outcome": outcome, "panels": panels.collect("projects:outcome", user=request.user, outcome=outcome)})

@@ -1,9 +1,10 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from sanlian.admin import ScopedAdminMixin
+
 from .forms import TargetDefinitionForm
 from .models import OrganisationRecord, TargetDefinition
-from .services import records_for
 
 
 @admin.register(TargetDefinition)
@@ -16,7 +17,7 @@ class TargetDefinitionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(OrganisationRecord)
-class OrganisationRecordAdmin(SimpleHistoryAdmin):
+class OrganisationRecordAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["kind", "happened_on", "title", "society", "district", "count", "review"]
     list_filter = ["kind", "review"]
     list_select_related = ["society", "district"]
@@ -24,6 +25,3 @@ class OrganisationRecordAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["society", "district"]
     raw_id_fields = ["project"]
     date_hierarchy = "happened_on"
-
-    def get_queryset(self, request):
-        return records_for(request.user).select_related("society", "district")

@@ -7,20 +7,22 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Targets and reports")
 
     def ready(self) -> None:
-        from societies.signals import portal_setup
-
-        from .receivers import load_target_definitions
-
-        portal_setup.connect(load_target_definitions, dispatch_uid="sanlian-reports-targets")
-
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from projects.models import ActivityOutcome, Project, ProjectDistrict
         from projects.signals import projects_bulk_changed
+        from sanlian import panels
+        from societies.signals import portal_setup
 
+        from . import access, tasks  # noqa: F401 (tasks: registered with Celery by name)
+        from .dashboard import invalidate_dashboard
         from .models import OrganisationRecord, TargetDefinition
-        from .services import invalidate_dashboard
+        from .receivers import load_target_definitions
+        from .records import outcome_review_panel
 
+        access.register()
+        panels.register("projects:outcome", outcome_review_panel)
+        portal_setup.connect(load_target_definitions, dispatch_uid="sanlian-reports-targets")
         for model in (Project, ProjectDistrict, ActivityOutcome, OrganisationRecord, TargetDefinition):
             for signal in (post_save, post_delete):
                 signal.connect(invalidate_dashboard, sender=model, dispatch_uid="sanlian-dashboard-" + model.__name__)

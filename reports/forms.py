@@ -3,11 +3,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from projects.models import Project
 from sanlian.forms import formfield
 from societies.access import district_of, is_secretariat, society_of
+from societies.models import District, Society
 
 from .models import OrganisationRecord, TargetDefinition
-from .services import RULES, can_record
+from .access import can_record
+from .targets import RULES
 
 
 class RecordForm(forms.ModelForm):
@@ -22,16 +25,14 @@ class RecordForm(forms.ModelForm):
                    "count": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0})}
         formfield_callback = formfield
 
-    def __init__(self, *args, user, projects, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["project"].queryset = projects
+        self.fields["project"].queryset = Project.objects.for_user(user).order_by("-year", "position")
+        self.fields["society"].queryset = Society.objects.for_user(user)
+        self.fields["district"].queryset = District.objects.for_user(user)
         if not is_secretariat(user):
             own_society, own_district = society_of(user), district_of(user)
-            self.fields["society"].queryset = self.fields["society"].queryset.filter(
-                pk=own_society.pk if own_society else None)
-            self.fields["district"].queryset = self.fields["district"].queryset.filter(
-                pk=own_district.pk if own_district else None)
             self.initial.setdefault("society", own_society.pk if own_society else None)
             self.initial.setdefault("district", own_district.pk if own_district else None)
 

@@ -1,7 +1,9 @@
 """The half-yearly joint-meeting report: gather the numbers of a half year and write them as .xlsx and .docx.
 
-``collect`` reads everything in a fixed number of queries; ``write_xlsx`` and ``write_docx`` only format what
-``collect`` returned, so both files always show the same numbers.
+``collect`` reads everything in a fixed number of queries, through the same scopes (``for_user``), target rules
+(``reports.targets``) and rankings (``reports.dashboard``) as the dashboard, so the report and the dashboard can
+never disagree. ``write_xlsx`` and ``write_docx`` only format what ``collect`` returned, so both files always
+show the same numbers.
 """
 
 import io
@@ -15,10 +17,11 @@ from django.utils.translation import gettext as _
 from meetings.choices import MeetingStatus
 from meetings.models import HALF, Decision, JointMeeting
 from projects.choices import ProjectStatus, ReviewStatus
-from projects.models import ActivityOutcome, ProgressUpdate, Project, ProjectDistrict
+from projects.models import ProgressUpdate, Project, ProjectDistrict
+from sanlian.access import SYSTEM
 
-from .services import target_status
-
+from .dashboard import district_ranking, society_ranking
+from .targets import target_status
 
 
 class BadHalf(ValueError):
@@ -52,19 +55,20 @@ class ReportData:
 
 
 def collect(half: str, *, user=None, progress=lambda share, text: None) -> ReportData:
-    """The report's content for ``half``, as of the end of the half (or today while it runs)."""
+    """The report's content for ``half``, as of the end of the half (or today while it runs). The report is read by
+    the secretariat and the leadership, so it counts everything (``SYSTEM``); ``user`` is who generated it."""
     year, start, end = parse_half(half)
     as_of = min(end, timezone.localdate())
     data = ReportData(half=half, year=year, start=start, end=end, as_of=as_of, generated_at=timezone.localtime(),
                       generated_by=(user.get_full_name() or user.username) if user else _("command line"))
     progress(10, _("Counting the targets"))
-    data.targets = target_status(year=year, as_of=as_of)
+    data.targets = target_status(year=year, user=SYSTEM, as_of=as_of)
     progress(30, _("Reading the projects"))
     latest = ProgressUpdate.objects.filter(project=OuterRef("pk"), happened_on__lte=as_of).order_by("-happened_on",
                                                                                                   "-id")
     in_period = Q(outcomes__held_on__gte=start, outcomes__held_on__lte=as_of,
                   outcomes__review=ReviewStatus.CONFIRMED)
-    projects = list(Project.objects.filter(year=year).select_related("society").prefetch_related(
+    projects = list(Project.objects.for_user(SYSTEM).filter(year=year).select_related("society").prefetch_related(
         Prefetch("district_links", ProjectDistrict.objects.select_related("district"))).annotate(
         latest_text=Subquery(latest.values("text")[:1]), latest_on=Subquery(latest.values("happened_on")[:1]),
         outcomes_in_period=Count("outcomes", filter=in_period)).order_by("position", "id"))
@@ -83,20 +87,18 @@ def collect(half: str, *, user=None, progress=lambda share, text: None) -> Repor
         for link in project.district_links.all():
             by_district.setdefault(link.district.name, []).append(row)
     data.societies = list(by_society.items())
-    activities = dict(ActivityOutcome.objects.filter(
-        project__year=year, held_on__gte=start, held_on__lte=as_of, review=ReviewStatus.CONFIRMED).values(
-        "project__district_links__district__name").annotate(n=Count("id")).values_list(
-        "project__district_links__district__name", "n"))
+    in_half = {"year": year, "user": SYSTEM, "as_of": as_of, "since": start}
+    activities = {row["name"]: row["outcomes"] for row in district_ranking(**in_half)}
     data.districts = [(name, rows, activities.get(name, 0)) for name, rows in by_district.items()]
     progress(60, _("Reading the decisions"))
-    data.meeting = JointMeeting.objects.exclude(status=MeetingStatus.CANCELLED).filter(
+    data.meeting = JointMeeting.objects.for_user(SYSTEM).exclude(status=MeetingStatus.CANCELLED).filter(
         held_on__lte=end).order_by("-held_on", "-id").first()
     if data.meeting is not None:
-        data.decisions = list(Decision.objects.filter(meeting=data.meeting).select_related("society", "district"))
-    commend = ActivityOutcome.objects.filter(project__year=year, held_on__gte=start, held_on__lte=as_of,
-                                             review=ReviewStatus.CONFIRMED).values("project__society__name").annotate(
-        n=Count("id"), experts=Count("id", filter=Q(expert_person_times__gt=0))).order_by("-n", "-experts")[:10]
-    data.commendable = [(row["project__society__name"], row["n"], row["experts"]) for row in commend]
+        data.decisions = list(Decision.objects.for_user(SYSTEM).filter(meeting=data.meeting).select_related(
+            "society", "district"))
+    ranking = sorted((row for row in society_ranking(**in_half) if row["outcomes"]),
+                     key=lambda row: (-row["outcomes"], -row["experts"], row["name"]))[:10]
+    data.commendable = [(row["name"], row["outcomes"], row["experts"]) for row in ranking]
     return data
 
 
@@ -134,7 +136,7 @@ def sections(data: ReportData) -> list[tuple[str, list[str], list[list]]]:
          districts),
         (_("Decisions of the last meeting"), [_("Decision"), _("Owner"), _("Deadline"), _("Status"), _("Follow-up")],
          decisions),
-        (_("Commendable units (draft)"), [_("Society"), _("Outcomes"), _("Activities with experts")],
+        (_("Commendable units (draft)"), [_("Society"), _("Outcomes"), _("Expert person-times")],
          [list(row) for row in data.commendable]),
     ]
 

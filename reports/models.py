@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from sanlian.access import ScopedManager
+
 from projects.choices import ReviewStatus
 from projects.models import Project
 from societies.models import District, Society
@@ -42,6 +44,8 @@ class OrganisationRecord(models.Model):
     created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
     history = HistoricalRecords()
 
+    objects = ScopedManager()
+
     class Meta:
         verbose_name = _("organisation record")
         verbose_name_plural = _("organisation records")
@@ -55,7 +59,7 @@ class OrganisationRecord(models.Model):
 
 
 class TargetDefinition(models.Model):
-    """A target of the plan as data: what it counts (a rule from ``reports.services.RULES``), the threshold and
+    """A target of the plan as data: what it counts (a rule from ``reports.targets.RULES``), the threshold and
     the period; the secretariat changes thresholds and adds targets from the same rules without code."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -70,6 +74,8 @@ class TargetDefinition(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=100)
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
+
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("target")
@@ -109,6 +115,8 @@ class ReportBuild(models.Model):
     docx = models.FileField(_("Word document"), upload_to=report_path, blank=True, max_length=300)
     projects = models.PositiveIntegerField(_("projects"), default=0)
     targets = models.PositiveIntegerField(_("targets"), default=0)
+
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("report build")

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from .services import load_targets
+from .targets import load_targets
 
 
 def load_target_definitions(sender, **kwargs) -> str:

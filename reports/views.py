@@ -1,4 +1,5 @@
-"""Dashboard, drill-down, records and their confirmation: thin views over ``reports.services``."""
+"""Dashboard, drill-down, records and their confirmation, half-yearly reports: thin views over the subject modules
+(``reports.dashboard``, ``reports.targets``, ``reports.records``, ``reports.builds``)."""
 
 from datetime import date
 
@@ -14,11 +15,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from projects.choices import ProjectStatus, ReviewStatus
+from projects.models import ActivityOutcome
 from sanlian.files import private_file_response
-from projects.models import Project
-from societies.access import district_of, is_secretariat, role_of, sees_everything, society_of
+from societies.access import district_of, role_of, sees_everything, society_of
 
-from . import services
+from . import builds, targets
+from . import dashboard as numbers
+from .records import review as review_item
+from .records import save_record
+from .access import can_build_reports, can_enter_records, can_review
 from .forms import RecordForm
 from .halfyear import BadHalf, report_name
 from .models import OrganisationRecord, ReportBuild, TargetDefinition
@@ -48,16 +53,15 @@ def _dashboard_data(request) -> dict:
     user = _dashboard_user(request)
     year, include = _year(request), request.GET.get("unconfirmed") == "1"
     as_of = _as_of(year)
-    scope = None if sees_everything(user) else user
-    numbers = services.dashboard_numbers(year=year, as_of=as_of, user=scope, include_unconfirmed=include)
+    counted = numbers.dashboard_numbers(year=year, as_of=as_of, user=user, include_unconfirmed=include)
     sort = request.GET.get("sort", "outcomes")
-    cache_key = "{}:{}:{}".format(services.dashboard_key(year=year, as_of=as_of, user=scope,
-                                                         include_unconfirmed=include), sort, get_language())
+    cache_key = "{}:{}:{}".format(numbers.dashboard_key(year=year, as_of=as_of, user=user,
+                                                        include_unconfirmed=include), sort, get_language())
     return {
-        "year": year, "as_of": as_of, "include_unconfirmed": include, "targets": numbers["targets"], "sort": sort,
+        "year": year, "as_of": as_of, "include_unconfirmed": include, "targets": counted["targets"], "sort": sort,
         "cache_key": cache_key,
-        "societies": services.sort_ranking(numbers["societies"], sort),
-        "districts": services.sort_ranking(numbers["districts"], sort),
+        "societies": numbers.sort_ranking(counted["societies"], sort),
+        "districts": numbers.sort_ranking(counted["districts"], sort),
         "statuses": ProjectStatus.choices, "years": range(as_of.year - 3, timezone.localdate().year + 2),
         "slice": society_of(user) or district_of(user),
     }
@@ -84,7 +88,7 @@ def dashboard(request):
 @require_GET
 def dashboard_export(request):
     data = _dashboard_data(request)
-    response = HttpResponse(services.export_dashboard(data), content_type=XLSX)
+    response = HttpResponse(numbers.export_dashboard(data), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="dashboard-{}.xlsx"'.format(data["year"])
     return response
 
@@ -94,21 +98,20 @@ def dashboard_export(request):
 def target_detail(request, code: str):
     """The drill-down: the rows a target's number is made of, each linking to its project or record."""
     user = _dashboard_user(request)
-    target = get_object_or_404(TargetDefinition, code=code, is_active=True)
-    if target.rule not in services.RULES:
+    target = get_object_or_404(TargetDefinition.objects.for_user(user), code=code, is_active=True)
+    if target.rule not in targets.RULES:
         raise Http404
     year, include = _year(request), request.GET.get("unconfirmed") == "1"
     as_of = _as_of(year)
-    scope = None if sees_everything(user) else user
-    rows = services.target_rows(target, year=year, as_of=as_of, user=scope, include_unconfirmed=include)
-    rule = services.RULES[target.rule]
+    rows = targets.target_rows(target, year=year, as_of=as_of, user=user, include_unconfirmed=include)
+    rule = targets.RULES[target.rule]
     value = rows.aggregate(v=rule.value)["v"] or 0
     if rule.source == "outcome":
         rows = rows.select_related("project__society").prefetch_related("upper_units")
     elif rule.source == "record":
         rows = rows.select_related("society", "district", "project")
     page = Paginator(rows.order_by("-" + rule.date_field, "-id"), 200).get_page(request.GET.get("page"))
-    start, end = services.period_of(target, year=year, as_of=as_of)
+    start, end = targets.period_of(target, year=year, as_of=as_of)
     return render(request, "reports/target_detail.html", {
         "target": target, "rule": rule, "value": value, "page": page, "year": year, "period_start": start,
         "period_end": min(end, as_of), "include_unconfirmed": include,
@@ -121,7 +124,7 @@ def target_detail(request, code: str):
 def record_list(request):
     if role_of(request.user) is None:
         raise Http404
-    records = services.records_for(request.user).select_related("society", "district", "project")
+    records = OrganisationRecord.objects.for_user(request.user).select_related("society", "district", "project")
     if (kind := request.GET.get("kind")) in dict(OrganisationRecord._meta.get_field("kind").choices):
         records = records.filter(kind=kind)
     if (review := request.GET.get("review")) in ReviewStatus.values:
@@ -129,20 +132,18 @@ def record_list(request):
     page = Paginator(records, 100).get_page(request.GET.get("page"))
     return render(request, "reports/organisationrecord_list.html", {
         "page": page, "kinds": OrganisationRecord._meta.get_field("kind").choices, "reviews": ReviewStatus.choices,
-        "can_record": is_secretariat(request.user) or society_of(request.user) or district_of(request.user),
-        "can_review": is_secretariat(request.user),
+        "can_record": can_enter_records(request.user), "can_review": can_review(request.user),
     })
 
 
 @login_required
 def record_create(request):
     user = request.user
-    if not (is_secretariat(user) or society_of(user) or district_of(user)):
+    if not can_enter_records(user):
         raise Http404
-    form = RecordForm(request.POST or None, user=user, projects=Project.objects.for_user(user).order_by("-year", "position"),
-                      initial={"happened_on": timezone.localdate()})
+    form = RecordForm(request.POST or None, user=user, initial={"happened_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        record = services.save_record(form.save(commit=False), user=user)
+        record = save_record(form.save(commit=False), user=user)
         messages.success(request, _("The record was saved."))
         return redirect(record)
     return render(request, "reports/organisationrecord_form.html", {"form": form}, status=400 if form.errors else 200)
@@ -151,22 +152,24 @@ def record_create(request):
 @login_required
 @require_GET
 def record_detail(request, pk: int):
-    record = get_object_or_404(services.records_for(request.user).select_related(
+    record = get_object_or_404(OrganisationRecord.objects.for_user(request.user).select_related(
         "society", "district", "project", "entered_by", "reviewed_by"), pk=pk)
     return render(request, "reports/organisationrecord_detail.html", {"record": record,
-                                                                      "can_review": is_secretariat(request.user)})
+                                                                      "can_review": can_review(request.user)})
 
 
 @login_required
 @require_GET
 def review_queue(request):
     """The secretariat's queue: outcomes and records awaiting confirmation."""
-    if not is_secretariat(request.user):
+    if not can_review(request.user):
         raise Http404
     pending = ReviewStatus.PENDING
     return render(request, "reports/review_queue.html", {
-        "outcomes": services.outcomes_for(request.user).filter(review=pending).select_related("project__society")[:200],
-        "records": services.records_for(request.user).filter(review=pending).select_related("society", "district")[:200],
+        "outcomes": ActivityOutcome.objects.for_user(request.user).filter(review=pending).select_related(
+            "project__society")[:200],
+        "records": OrganisationRecord.objects.for_user(request.user).filter(review=pending).select_related(
+            "society", "district")[:200],
     })
 
 
@@ -174,15 +177,15 @@ def review_queue(request):
 @require_POST
 def review(request, what: str, pk: int):
     """Confirm or reject an outcome or a record (secretariat only; others 404)."""
-    if not is_secretariat(request.user) or what not in ("outcome", "record"):
+    if not can_review(request.user) or what not in ("outcome", "record"):
         raise Http404
-    source = services.outcomes_for(request.user) if what == "outcome" else services.records_for(request.user)
+    source = (ActivityOutcome if what == "outcome" else OrganisationRecord).objects.for_user(request.user)
     item = get_object_or_404(source, pk=pk)
     decision = request.POST.get("decision")
     if decision not in ("confirm", "reject"):
         messages.error(request, _("Choose confirm or reject."))
         return redirect(item)
-    services.review(item, user=request.user, confirm=decision == "confirm")
+    review_item(item, user=request.user, confirm=decision == "confirm")
     messages.success(request, _("Confirmed.") if decision == "confirm" else _("Rejected."))
     return redirect("reports:review_queue" if request.POST.get("next") == "queue" else item)
 
@@ -198,10 +201,10 @@ def _report_reader(request) -> None:
 def report_list(request):
     _report_reader(request)
     if request.method == "POST":
-        if not is_secretariat(request.user):
+        if not can_build_reports(request.user):
             raise Http404
         try:
-            build = services.request_report(half=request.POST.get("half", "").strip().upper(), user=request.user)
+            build = builds.request_report(half=request.POST.get("half", "").strip().upper(), user=request.user)
         except BadHalf as error:
             messages.error(request, str(error))
             return redirect("reports:halfyear")
@@ -209,7 +212,8 @@ def report_list(request):
         return redirect("{}?build={}".format(reverse("reports:halfyear"), build.pk))
     today = timezone.localdate()
     return render(request, "reports/reportbuild_list.html", {
-        "builds": ReportBuild.objects.select_related("requested_by")[:50], "can_build": is_secretariat(request.user),
+        "builds": ReportBuild.objects.for_user(request.user).select_related("requested_by")[:50],
+        "can_build": can_build_reports(request.user),
         "suggested": "{}H{}".format(today.year, 1 if today.month <= 6 else 2),
     })
 
@@ -218,7 +222,7 @@ def report_list(request):
 @require_GET
 def report_status(request, pk: int):
     _report_reader(request)
-    build = get_object_or_404(ReportBuild, pk=pk)
+    build = get_object_or_404(ReportBuild.objects.for_user(request.user), pk=pk)
     return JsonResponse({"status": build.status, "label": build.get_status_display(), "progress": build.progress,
                          "message": build.message})
 
@@ -227,7 +231,7 @@ def report_status(request, pk: int):
 @require_GET
 def report_download(request, pk: int, kind: str):
     _report_reader(request)
-    build = get_object_or_404(ReportBuild, pk=pk, status=ReportBuild.Status.DONE)
+    build = get_object_or_404(ReportBuild.objects.for_user(request.user), pk=pk, status=ReportBuild.Status.DONE)
     if kind not in ("xlsx", "docx"):
         raise Http404
     content_type = XLSX if kind == "xlsx" else \

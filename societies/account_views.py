@@ -5,19 +5,18 @@ Everyone else gets 404. A user changes their own password with Django's password
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import services
-from .access import can_keep_organisations, role_of
+from .access import can_keep_organisations, role_in_groups, role_of
 from .choices import Role
 from .forms import AccountForm, NewAccountForm, TemporaryPasswordForm
-from .models import Profile
+from .models import Account, Profile
 
 
 def _keeper_only(request) -> None:
@@ -25,16 +24,14 @@ def _keeper_only(request) -> None:
         raise Http404
 
 
-def _accounts_for(user) -> QuerySet:
-    """The accounts ``user`` may keep: superusers only by a superuser (a temporary password would hand them over)."""
-    accounts = User.objects.select_related("profile__society", "profile__district")
-    return accounts if user.is_superuser else accounts.filter(is_superuser=False)
+def _accounts(request):
+    return Account.objects.for_user(request.user).select_related("profile__society", "profile__district")
 
 
-def _account_or_404(request, pk) -> User:
+def _account_or_404(request, pk) -> Account:
     try:
-        return _accounts_for(request.user).get(pk=pk)
-    except (User.DoesNotExist, ValueError, TypeError):
+        return _accounts(request).get(pk=pk)
+    except (Account.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
 
 
@@ -47,7 +44,7 @@ def _fields(form) -> dict:
 @login_required
 def account_list(request):
     _keeper_only(request)
-    accounts = _accounts_for(request.user).prefetch_related(Prefetch("groups")).order_by("username")
+    accounts = _accounts(request).prefetch_related(Prefetch("groups")).order_by("username")
     query = request.GET.get("q", "").strip()
     if query:
         accounts = accounts.filter(
@@ -59,9 +56,8 @@ def account_list(request):
     page = Paginator(accounts, 100).get_page(request.GET.get("page"))
     rows = []
     for account in page.object_list:
-        names = {group.name for group in account.groups.all()}
-        account_role = "secretariat" if account.is_superuser else next((r for r in Role if r.value in names), None)
-        rows.append((account, Role(account_role).label if account_role else "—", _profile_unit(account)))
+        account_role = role_in_groups({group.name for group in account.groups.all()}, superuser=account.is_superuser)
+        rows.append((account, account_role.label if account_role else "—", _profile_unit(account)))
     return render(request, "societies/account_list.html",
                   {"rows": rows, "query": query, "roles": Role.choices, "role": role, "page": page,
                    "params": _without_page(request)})
@@ -73,7 +69,7 @@ def _without_page(request) -> str:
     return params.urlencode()
 
 
-def _profile_unit(account: User):
+def _profile_unit(account: Account):
     try:
         profile = account.profile
     except Profile.DoesNotExist:

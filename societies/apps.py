@@ -17,9 +17,25 @@ def grant_secretariat_permissions(sender, using="default", **kwargs) -> None:
         group.permissions.add(*Permission.objects.using(using).filter(content_type__app_label__in=SECRETARIAT_APPS))
 
 
+def contacts_panel(*, user, organisation, **context) -> dict | None:
+    """The ``organisation`` panel of a society's or district association's contacts."""
+    from .models import Contact, District, Society
+
+    if not isinstance(organisation, (Society, District)):
+        return None
+    contacts = Contact.objects.for_user(user).filter(**{organisation._meta.model_name: organisation})
+    return {"template": "societies/_contacts_section.html", "order": 20, "contacts": contacts}
+
+
 class SocietiesConfig(AppConfig):
     name = "societies"
     verbose_name = _("Organisations")
 
     def ready(self) -> None:
+        from sanlian import panels
+
+        from . import access
+
+        access.register()
+        panels.register("organisation", contacts_panel)
         post_migrate.connect(grant_secretariat_permissions, dispatch_uid="sanlian-secretariat-permissions")

@@ -1,9 +1,10 @@
-from .access import district_of, role_of, society_of
+from .access import portal_of
 
 
 def role(request):
-    """The user's role, society and district for the templates (navigation and headings)."""
+    """``portal``: what the signed-in user is and may do (``portal.sees_everything``, ``portal.society`` …), for
+    navigation and headings; templates ask it instead of comparing role names."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"role": role_of(user), "my_society": society_of(user), "my_district": district_of(user)}
+    return {"portal": portal_of(user)}

@@ -9,6 +9,8 @@ from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from sanlian.display import value_text
+
 from .models import Contact, District, Expert, Industry, Partner, Society, UpperUnit
 
 
@@ -52,8 +54,10 @@ class Kind:
     def verbose_name_plural(self) -> str:
         return self.model._meta.verbose_name_plural
 
-    def queryset(self) -> models.QuerySet:
-        return self.model.objects.select_related(*self.select_related).prefetch_related(*self.prefetch_related)
+    def queryset(self, user) -> models.QuerySet:
+        """The records of this kind that ``user`` may see."""
+        return self.model.objects.for_user(user).select_related(*self.select_related).prefetch_related(
+            *self.prefetch_related)
 
 
 KINDS: dict[str, Kind] = {
@@ -129,20 +133,8 @@ def kind_or_404(slug: str) -> Kind:
         raise Http404 from None
 
 
-def kind_of(obj: models.Model) -> Kind:
-    return next(kind for kind in KINDS.values() if isinstance(obj, kind.model))
-
-
 def display(obj: models.Model, name: str) -> str:
     """The text of one field of ``obj`` as a page shows it (choices by label, yes/no, related names joined)."""
-    model_field = obj._meta.get_field(name)
-    if model_field.many_to_many:
+    if obj._meta.get_field(name).many_to_many:
         return "、".join(str(item) for item in getattr(obj, name).all()) or "—"
-    if model_field.choices:
-        return getattr(obj, "get_{}_display".format(name))()
-    value = getattr(obj, name)
-    if isinstance(value, bool):
-        return str(_("yes") if value else _("no"))
-    if value is None or value == "":
-        return "—"
-    return str(value)
+    return value_text(type(obj), name, getattr(obj, name))

@@ -5,9 +5,12 @@ import re
 import unicodedata
 
 from django.conf import settings
+from django.contrib.auth.models import User, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from sanlian.access import ScopedManager, ScopedQuerySet
 
 from .choices import PartnerKind, UpperUnitLevel
 
@@ -22,7 +25,7 @@ def name_key(name: str) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", name or ""))
 
 
-class OrganisationQuerySet(models.QuerySet):
+class OrganisationQuerySet(ScopedQuerySet):
     def by_key(self) -> dict[str, "Organisation"]:
         return {org.name_key: org for org in self}
 
@@ -117,6 +120,8 @@ class Industry(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=100)
     is_active = models.BooleanField(_("active"), default=True)
 
+    objects = ScopedManager()
+
     class Meta:
         verbose_name = _("industry")
         verbose_name_plural = _("industries (6+3)")
@@ -147,6 +152,8 @@ class Contact(models.Model):
         related_name="contact",
     )
     history = HistoricalRecords()
+
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("contact")
@@ -179,6 +186,8 @@ class Expert(models.Model):
     industries = models.ManyToManyField(Industry, verbose_name=_("industries"), blank=True, related_name="experts")
     history = HistoricalRecords()
 
+    objects = ScopedManager()
+
     class Meta:
         verbose_name = _("expert")
         verbose_name_plural = _("experts")
@@ -202,9 +211,26 @@ class Profile(models.Model):
     )
     phone = models.CharField(_("phone"), max_length=50, blank=True)
 
+    objects = ScopedManager()
+
     class Meta:
         verbose_name = _("profile")
         verbose_name_plural = _("profiles")
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class AccountManager(UserManager.from_queryset(ScopedQuerySet)):
+    pass
+
+
+class Account(User):
+    """A user account as the secretariat keeps it on the account pages (a proxy: no table of its own)."""
+
+    objects = AccountManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")

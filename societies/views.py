@@ -2,7 +2,7 @@
 
 Secretariat: lists, create, edit, delete. Leadership: lists and pages, read-only. A society or district contact:
 only their own society's or district's page. Anyone else: 404. Sections from higher apps (the organisation's
-projects) come through the ``organisation_page`` signal, so this app imports none of them.
+projects) come through the ``organisation`` panels (``sanlian.panels``), so this app imports none of them.
 """
 
 from django.contrib import messages
@@ -15,20 +15,21 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_filters.filterset import filterset_factory
 
+from sanlian import panels
+
 from . import services
-from .access import can_keep_organisations, can_read_organisation_lists, can_see_organisation
+from .access import can_keep_organisations, can_read_organisation_lists
 from .forms import record_form_class
 from .kinds import KINDS, Kind, display, kind_or_404
 from .models import District, Society
-from .signals import organisation_page
 
 PAGE_SIZE = 50
 
 
-def _get_or_404(kind: Kind, pk):
+def _get_or_404(kind: Kind, pk, user):
     try:
-        return kind.queryset().get(pk=pk)
-    except (kind.model.DoesNotExist, ValueError, TypeError):
+        return kind.queryset(user).get(pk=pk)
+    except (kind.model.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
 
 
@@ -49,7 +50,7 @@ def record_list(request, kind: str):
     kind = kind_or_404(kind)
     if not can_read_organisation_lists(request.user):
         raise Http404
-    queryset = kind.queryset()
+    queryset = kind.queryset(request.user)
     query = request.GET.get("q", "").strip()
     if query:
         condition = Q()
@@ -85,26 +86,17 @@ def record_list(request, kind: str):
 @login_required
 def record_detail(request, kind: str, pk: int):
     kind = kind_or_404(kind)
-    obj = _get_or_404(kind, pk)
-    if not (can_read_organisation_lists(request.user) or (kind.own_page and can_see_organisation(request.user, obj))):
+    if not (can_read_organisation_lists(request.user) or kind.own_page):
         raise Http404
+    obj = _get_or_404(kind, pk, request.user)
     keeper = can_keep_organisations(request.user)
     facts = [(kind.model._meta.get_field(name).verbose_name, display(obj, name))
              for name in kind.fields if keeper or name not in kind.secret_fields]
-    sections = [
-        response
-        for _receiver, response in organisation_page.send(sender=kind.model, organisation=obj, user=request.user)
-        if response
-    ]
-    if isinstance(obj, (Society, District)):
-        sections.append({"order": 20, "template": "societies/_contacts_section.html",
-                         "context": {"contacts": obj.contacts.all()}})
-    sections.sort(key=lambda section: section.get("order", 100))
     return render(
         request,
         "generic/object_detail.html",
-        {"kind": kind, "object": obj, "facts": facts, "sections": sections,
-         "can_keep": can_keep_organisations(request.user)},
+        {"kind": kind, "object": obj, "facts": facts, "can_keep": keeper,
+         "panels": panels.collect("organisation", user=request.user, organisation=obj)},
     )
 
 
@@ -119,7 +111,7 @@ def record_create(request, kind: str):
 def record_edit(request, kind: str, pk: int):
     kind = kind_or_404(kind)
     _keeper_only(request)
-    return _edit(request, kind, _get_or_404(kind, pk))
+    return _edit(request, kind, _get_or_404(kind, pk, request.user))
 
 
 def _edit(request, kind: Kind, obj):
@@ -140,7 +132,7 @@ def _edit(request, kind: Kind, obj):
 def record_delete(request, kind: str, pk: int):
     kind = kind_or_404(kind)
     _keeper_only(request)
-    obj = _get_or_404(kind, pk)
+    obj = _get_or_404(kind, pk, request.user)
     references = services.references_of(obj)
     if request.method == "POST":
         try:

@@ -12,7 +12,7 @@ from django.db import migrations, models
 def default_policy_and_schedule(apps, schema_editor):
     """The reminder policy with its defaults (7 and 1 days before, due day, overdue, X=3, Y=14, Z=30, 08:30) and
     its django-celery-beat entries, so a migrated portal reminds without further set-up."""
-    from projects.services import sync_reminder_schedule
+    from projects.reminders import sync_reminder_schedule
 
     policy = apps.get_model("projects", "ReminderPolicy").objects.get_or_create(pk=1)[0]
     sync_reminder_schedule(policy=policy, apps=apps)

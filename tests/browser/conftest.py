@@ -56,7 +56,7 @@ def chromium():
 @pytest.fixture
 def demo(transactional_db, settings):
     """The reference data, the targets and one demo account per role (the 2024 list is not imported)."""
-    from reports.services import load_targets
+    from reports.targets import load_targets
     from societies.services import ensure_demo_accounts, load_reference_data
 
     load_reference_data()

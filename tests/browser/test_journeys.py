@@ -104,7 +104,7 @@ def test_district_contact_sees_linked_projects_only(open_page, demo):
 
 
 def test_leadership_dashboard_charts_match_the_table(open_page, demo):
-    from reports.services import seed_demo
+    from reports.demo import seed_demo
 
     seed_demo(projects=30, seed=2, password=demo)
     page = open_page()
@@ -129,7 +129,7 @@ def test_leadership_dashboard_charts_match_the_table(open_page, demo):
 def test_reminder_arrives_in_the_notification_centre(open_page, demo):
     from django.contrib.auth.models import User
 
-    from projects.services import send_reminders
+    from projects.reminders import send_reminders
     from societies.models import Society
     from tests import factories
 
@@ -157,7 +157,8 @@ def test_meeting_answer_and_half_year_report_download(open_page, demo, tmp_path)
 
     from meetings.services import schedule_meeting
     from reports.models import ReportBuild
-    from reports.services import run_build, seed_demo
+    from reports.builds import run_build
+    from reports.demo import seed_demo
 
     seed_demo(projects=8, seed=4, password=demo)
     meeting = schedule_meeting(user=User.objects.get(username="secretariat"), half="2026H2",

@@ -10,7 +10,9 @@ from django.urls import reverse
 from meetings.choices import Attendance, DecisionStatus, MeetingStatus
 from meetings.models import Decision, Document, JointMeeting
 from meetings.services import remind_decisions
+from projects.choices import DeliveryState
 from projects.models import Notification
+from projects.notifications import deliver_notifications
 from societies.choices import Role
 from tests import factories
 from tests.projects.test_updates import PDF
@@ -44,9 +46,12 @@ def test_schedule_invites_every_unit_with_mail_and_ics(client, people, django_ca
     assert response.status_code == 302
     assert {str(i.unit) for i in meeting.invitations.all()} == {"市老科协", "市医学会", "滕州市科协"}
     assert [item.title for item in meeting.agenda.all()] == ["各学会汇报", "区（市）科协汇报"]
+    assert mail.outbox == []  # e-mail goes out from the worker, never inside the request
+    pending = Notification.objects.filter(email_state=DeliveryState.PENDING).values_list("pk", flat=True)
+    assert deliver_notifications(notification_ids=list(pending)) == {"sent": 2}
     assert {m.to[0] for m in mail.outbox} == {"alice@example.org", "bob@example.org"}
     attachment = mail.outbox[0].attachments[0]
-    assert attachment[0] == "meeting.ics" and "DTSTART;VALUE=DATE:20250620" in attachment[1]
+    assert attachment[0] == "invitation.ics" and "DTSTART;VALUE=DATE:20250620" in attachment[1]
     assert Notification.objects.filter(recipient=people["dora"], kind="meeting_invitation").count() == 1
 
 

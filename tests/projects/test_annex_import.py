@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from projects.annex import AnnexRefused, read_annex, write_annex
 from projects.models import Project, ProjectDistrict, ProjectPartner, ProjectUpperUnit
-from projects.services import (
+from projects.importing import (
     ImportPlanChanged, apply_import, import_reference_list, load_annex, partner_kind, plan_import, upper_unit_level,
 )
 from societies.choices import PartnerKind, Role, UpperUnitLevel

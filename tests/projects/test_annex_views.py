@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from projects.models import Project
-from projects.services import apply_import, load_annex
+from projects.importing import apply_import, load_annex
 from societies.choices import Role
 from tests import factories
 from tests.projects.test_annex_import import FIXTURE, REFUSED, counts, has_chinese

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from projects.models import CalendarFeed, Notification
-from projects.services import notify
+from projects.notifications import notify
 from tests import factories
 
 from .conftest import reminded_project
@@ -126,7 +126,7 @@ def test_header_shows_unread_count(client, people):
 
 
 def test_society_contact_sees_reminder_in_app_after_a_run(client, people):
-    from projects.services import send_reminders
+    from projects.reminders import send_reminders
 
     reminded_project(people, due_end=date(2024, 5, 31), title="科普进社区")
     send_reminders(today=date(2024, 5, 24))
@@ -140,7 +140,7 @@ def test_admin_policy_change_moves_the_beat_schedule_and_refuses_bad_input(clien
     from django_celery_beat.models import PeriodicTask
 
     from projects.models import ReminderPolicy
-    from projects.services import DAILY_TASK
+    from projects.reminders import DAILY_TASK
 
     policy = ReminderPolicy.current()
     client.force_login(people["secretariat"])

@@ -12,7 +12,8 @@ from django.urls import reverse
 from conftest import CI
 from projects.choices import DeliveryState
 from projects.models import Notification, ReminderLedger, ReminderPolicy, ReminderRun
-from projects.services import local_today, notify
+from projects.notifications import notify
+from projects.reminders import local_today
 from projects.tasks import task_catch_up_reminders, task_send_reminders
 from sanlian.celery import ping
 

@@ -18,12 +18,10 @@ from django_celery_beat.models import PeriodicTask
 
 from projects.choices import DeliveryState, ProjectStatus, ReminderKind
 from projects.models import Notification, ReminderLedger, ReminderPolicy, ReminderRun, WebhookDelivery
-from projects.services import (
+from projects.notifications import deliver_notification_email, deliver_webhook, notify
+from projects.reminders import (
     DAILY_TASK,
     catch_up_reminders,
-    deliver_notification_email,
-    deliver_webhook,
-    notify,
     send_reminders,
     sync_reminder_schedule,
     unreachable,

@@ -1,6 +1,6 @@
 import pytest
 
-from reports.services import load_targets
+from reports.targets import load_targets
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ from django.urls import reverse
 from meetings.choices import MeetingStatus
 from meetings.models import Decision, JointMeeting
 from projects.models import ActivityOutcome, Project
-from projects.services import import_annex
+from projects.importing import import_annex
 from reports.models import ReportBuild
-from reports.services import run_build
+from reports.builds import run_build
 from societies.choices import Role
 from tests import factories
 from tests.projects.conftest import stack, wait_for  # noqa: F401 (the real-worker fixture)
@@ -124,7 +124,7 @@ def test_report_page_builds_keeps_snapshots_and_is_closed_to_contacts(client, ye
 def test_report_built_by_the_real_worker(stack, year_2024, settings, monkeypatch):  # noqa: F811
     monkeypatch.setenv("MEDIA_ROOT", str(settings.MEDIA_ROOT))
     stack.start_worker()
-    from reports.services import request_report
+    from reports.builds import request_report
 
     build = request_report(half="2024H1", user=factories.user(Role.SECRETARIAT))
     wait_for(lambda: ReportBuild.objects.get(pk=build.pk).status in ("done", "failed"), timeout=120,

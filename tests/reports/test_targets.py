@@ -12,7 +12,9 @@ from projects.choices import ReviewStatus
 from projects.models import ActivityOutcome
 from reports.choices import Pace
 from reports.models import OrganisationRecord
-from reports.services import RULES, TargetDefinition, pace_of, target_status
+from reports.models import TargetDefinition
+from reports.targets import RULES, pace_of, target_status
+from sanlian.access import SYSTEM
 from societies.choices import Role, UpperUnitLevel
 from societies.models import Industry
 from tests import factories
@@ -71,7 +73,7 @@ def by_code(statuses):
 
 
 def test_target_values_from_confirmed_records(world):
-    status = by_code(target_status(year=2025, as_of=AS_OF))
+    status = by_code(target_status(year=2025, user=SYSTEM, as_of=AS_OF))
     assert status["T1-societies"].value == 2
     assert status["T1-members"].value == 120
     assert status["T1-district-orgs"].value == 1
@@ -83,7 +85,7 @@ def test_target_values_from_confirmed_records(world):
 
 
 def test_target_values_including_unconfirmed(world):
-    status = by_code(target_status(year=2025, as_of=AS_OF, include_unconfirmed=True))
+    status = by_code(target_status(year=2025, user=SYSTEM, as_of=AS_OF, include_unconfirmed=True))
     assert status["T1-members"].value == 200
     assert status["T3-served"].value == 53
     assert status["T1-district-orgs"].value == 1  # the rejected one never counts
@@ -92,7 +94,7 @@ def test_target_values_including_unconfirmed(world):
 @pytest.mark.parametrize("unconfirmed", [False, True])
 def test_each_rule_value_is_computed_from_exactly_its_record_ids(world, unconfirmed):
     """For every counting rule, recomputing the value from the rows listed in record_ids gives the value."""
-    statuses = target_status(year=2025, as_of=AS_OF, include_unconfirmed=unconfirmed)
+    statuses = target_status(year=2025, user=SYSTEM, as_of=AS_OF, include_unconfirmed=unconfirmed)
     rules_seen = set()
     for status in statuses:
         target = TargetDefinition.objects.get(code=status.code)
@@ -105,9 +107,9 @@ def test_each_rule_value_is_computed_from_exactly_its_record_ids(world, unconfir
 
 
 def test_snapshot_counts_only_rows_up_to_as_of(world):
-    before = by_code(target_status(year=2025, as_of=date(2025, 4, 30)))
+    before = by_code(target_status(year=2025, user=SYSTEM, as_of=date(2025, 4, 30)))
     assert before["T3-served"].value == 0 and before["T1-members"].value == 120
-    after = by_code(target_status(year=2025, as_of=date(2025, 12, 31)))
+    after = by_code(target_status(year=2025, user=SYSTEM, as_of=date(2025, 12, 31)))
     assert after["T3-served"].value == 12
 
 
@@ -115,7 +117,7 @@ def test_confirming_an_outcome_moves_the_numbers(world):
     pending = ActivityOutcome.objects.get(review=PENDING)
     pending.review = CONFIRMED
     pending.save()
-    status = by_code(target_status(year=2025, as_of=AS_OF))
+    status = by_code(target_status(year=2025, user=SYSTEM, as_of=AS_OF))
     assert status["T3-served"].value == 53 and status["T3-expert-services"].value == 112
 
 
@@ -130,7 +132,7 @@ def test_targets_scoped_to_a_district_and_a_society(world):
 
 
 def test_shares_and_pace(world):
-    status = by_code(target_status(year=2025, as_of=AS_OF))["T4-joint-activities"]
+    status = by_code(target_status(year=2025, user=SYSTEM, as_of=AS_OF))["T4-joint-activities"]
     assert status.share_done == 0.1 and status.share_elapsed == round(273 / 365, 4)
     assert status.pace == Pace.AT_RISK
     assert pace_of(1.0, 0.2) == Pace.AHEAD and pace_of(0.5, 0.55) == Pace.ON_TRACK
@@ -139,13 +141,13 @@ def test_shares_and_pace(world):
 
 def test_threshold_edited_by_the_secretariat_changes_share(world):
     TargetDefinition.objects.filter(code="T4-joint-activities").update(threshold=2)
-    assert by_code(target_status(year=2025, as_of=AS_OF))["T4-joint-activities"].pace == Pace.AHEAD
+    assert by_code(target_status(year=2025, user=SYSTEM, as_of=AS_OF))["T4-joint-activities"].pace == Pace.AHEAD
 
 
 def test_target_added_without_code_from_a_rule(world):
     TargetDefinition.objects.create(code="X-trainings", name="培训活动", rule="outcome_count", kinds="training",
                                     threshold=3)
-    assert by_code(target_status(year=2025, as_of=AS_OF))["X-trainings"].value == 1
+    assert by_code(target_status(year=2025, user=SYSTEM, as_of=AS_OF))["X-trainings"].value == 1
 
 
 def test_target_status_command_json(world, capsys):
@@ -168,10 +170,10 @@ def test_target_status_command_bad_input(world, args):
 
 
 def test_society_ranking_shows_contributions(world):
-    from reports.services import society_ranking
+    from reports.dashboard import society_ranking
 
     OrganisationRecord.objects.create(kind="brand_municipal", happened_on=date(2025, 4, 1), title="品牌",
                                       society=world["s2"], review=CONFIRMED)
-    rows = {row["name"]: row for row in society_ranking(year=2025, as_of=AS_OF)}
+    rows = {row["name"]: row for row in society_ranking(year=2025, user=SYSTEM, as_of=AS_OF)}
     assert (rows["市老科协"]["members"], rows["市老科协"]["brands"], rows["市老科协"]["outcomes"]) == (120, 0, 2)
     assert (rows["市医学会"]["members"], rows["市医学会"]["brands"], rows["市医学会"]["served"]) == (0, 1, 0)

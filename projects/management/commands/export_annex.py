@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from projects.models import Project
-from projects.services import annex_rows, export_annex
+from sanlian.access import SYSTEM
+from projects.importing import annex_rows, export_annex
 
 
 class Command(BaseCommand):
@@ -19,7 +20,7 @@ class Command(BaseCommand):
         target.add_argument("--json", action="store_true", dest="as_json", help="Print the list as JSON on stdout.")
 
     def handle(self, *args, year: int, output=None, as_json=False, **options):
-        projects = Project.objects.filter(year=year)
+        projects = Project.objects.for_user(SYSTEM).filter(year=year)
         if as_json:
             self.stdout.write(json.dumps({"year": year, "projects": annex_rows(projects)}, ensure_ascii=False))
             return

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from projects.annex import AnnexIssue, AnnexRefused
-from projects.services import ImportPlanChanged, import_annex, issue_json
+from projects.importing import ImportPlanChanged, import_annex, issue_json
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from projects.services import RUN_KEYS, send_reminders
+from projects.reminders import RUN_KEYS, send_reminders
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -3,7 +3,7 @@ import os
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from reports.services import RealDataPresent, seed_demo
+from reports.demo import RealDataPresent, seed_demo
 
 
 class Command(BaseCommand):

@@ -4,7 +4,8 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from reports.services import target_status
+from reports.targets import target_status
+from sanlian.access import SYSTEM
 
 
 class Command(BaseCommand):
@@ -23,7 +24,7 @@ class Command(BaseCommand):
             day = date.fromisoformat(as_of) if as_of else None
         except ValueError:
             raise CommandError(_("--as-of must be a date as YYYY-MM-DD.")) from None
-        statuses = target_status(year=year, as_of=day, include_unconfirmed=include_unconfirmed)
+        statuses = target_status(year=year, user=SYSTEM, as_of=day, include_unconfirmed=include_unconfirmed)
         if as_json:
             self.stdout.write(json.dumps([status.as_json() for status in statuses], ensure_ascii=False))
             return

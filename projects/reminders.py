@@ -1,0 +1,410 @@
+"""Deadline reminders (催办): the policy's stages, the daily run with the weekly digest, the catch-up job, the beat
+schedule, who cannot be reached, and the private calendar feeds of the deadlines.
+
+Messages go out through ``projects.notifications`` (ledger-keyed, so every reminder is sent once).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import models, transaction
+from django.db.models import Max, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from sanlian.ical import Event, calendar
+from sanlian.site import absolute_url
+from societies.access import users_with_role
+from societies.choices import Role
+from societies.models import Contact, Society
+
+from .choices import NotificationLevel, ProjectStatus, ReminderKind
+from .models import CalendarFeed, Project, ReminderPolicy, ReminderRun, WebhookDelivery
+from .notifications import Recipient, ledger_key, merge, message_for, people, redrive_pending, send_batch
+
+
+def local_today() -> date:
+    """Today in the city's time zone (settings.TIME_ZONE, Asia/Shanghai), whatever the server's clock zone."""
+    return timezone.localdate()
+
+
+# --- the daily reminder run -------------------------------------------------------------------------------------
+
+RUN_KEYS = ("due_soon", "due_today", "overdue", "escalated", "no_update", "notifications", "emails", "webhooks",
+            "already_sent", "unreachable")
+PROJECT = "projects.project"
+DIGEST = "projects.digest"
+CONTACT_KINDS = (ReminderKind.DUE_SOON, ReminderKind.DUE_TODAY, ReminderKind.OVERDUE, ReminderKind.NO_UPDATE)
+
+
+@dataclass
+class Stage:
+    """One reminder a project is due today, for a set of recipients."""
+
+    project: Project
+    kind: str
+    level: str
+    target: date
+    step: int = 0
+    recipients: list[Recipient] = field(default_factory=list)
+
+    def key(self, recipient_key: str) -> tuple:
+        return ledger_key(PROJECT, self.project.pk, self.kind, self.step, self.target, recipient_key)
+
+
+def _society_users() -> dict[int, list[User]]:
+    result: dict[int, list[User]] = defaultdict(list)
+    users = User.objects.filter(is_active=True, groups__name=Role.SOCIETY, profile__society__isnull=False)
+    for user in users.annotate(society_pk=models.F("profile__society_id")).order_by("pk"):
+        result[user.society_pk].append(user)
+    return result
+
+
+def open_projects():
+    """Projects that can still be reminded: not done or cancelled; with their contacts and last update date."""
+    return (
+        Project.objects.exclude(status__in=ProjectStatus.closed())
+        .filter(Q(due_end__isnull=False) | Q(status=ProjectStatus.IN_PROGRESS))
+        .select_related("society")
+        .annotate(last_update=Max("updates__happened_on"))
+        .prefetch_related(Prefetch("contacts", Contact.objects.select_related("user").order_by("pk")))
+        .order_by("due_end", "pk")
+    )
+
+
+def project_recipients(project: Project, society_users: dict[int, list[User]]) -> list[Recipient]:
+    """The society's contact accounts, then the project's contacts (their account if any, else their e-mail)."""
+    contacts = [
+        Recipient(c.user, (c.user.email or c.email).strip()) if c.user and c.user.is_active else Recipient(None, c.email)
+        for c in project.contacts.all()
+        if (c.user and c.user.is_active) or c.email
+    ]
+    return merge(people(society_users.get(project.society_id, [])), contacts)
+
+
+def project_stages(project: Project, *, today: date, policy: ReminderPolicy) -> list[Stage]:
+    """The reminders ``project`` is due on ``today`` under ``policy`` (without recipients).
+
+    Before the due window ends: the nearest "N days before" not yet passed (a missed 7-day reminder is still sent
+    on day 5, but not on day 1, where the 1-day one replaces it); the due day; once overdue: the contacts, after X
+    days the chair and secretariat, after Y days the leadership; every Z days without an update: a nudge.
+    """
+    stages = []
+    end = project.due_end
+    if end is not None:
+        days_left = (end - today).days
+        if days_left > 0:
+            steps = [n for n in policy.days_before_list if n >= days_left]
+            if steps:
+                stages.append(Stage(project, ReminderKind.DUE_SOON, NotificationLevel.YELLOW, end, min(steps)))
+        elif days_left == 0:
+            if policy.remind_due_day:
+                stages.append(Stage(project, ReminderKind.DUE_TODAY, NotificationLevel.ORANGE, end))
+        else:
+            if policy.remind_overdue:
+                stages.append(Stage(project, ReminderKind.OVERDUE, NotificationLevel.RED, end))
+            if -days_left >= policy.escalate_after_days:
+                stages.append(Stage(project, ReminderKind.ESCALATED, NotificationLevel.RED, end))
+            if -days_left >= policy.red_after_days:
+                stages.append(Stage(project, ReminderKind.RED, NotificationLevel.RED, end))
+    if project.status == ProjectStatus.IN_PROGRESS:
+        last = max(filter(None, [project.last_update, timezone.localdate(project.created_at)]))
+        idle = (today - last).days
+        if idle >= policy.no_update_days:
+            target = last + timedelta(days=policy.no_update_days * (idle // policy.no_update_days))
+            stages.append(Stage(project, ReminderKind.NO_UPDATE, NotificationLevel.YELLOW, target))
+    return stages
+
+
+def _reminder_text(stage: Stage, today: date) -> tuple[str, str]:
+    """Title and body (in the portal's language) of a stage's message: the project, its due date, what to do."""
+    project = stage.project
+    facts = {
+        "title": project.title, "society": project.society.name, "due_text": project.due_text or "-",
+        "due_end": project.due_end.isoformat() if project.due_end else "-", "days": stage.step,
+        "late": (today - project.due_end).days if project.due_end else 0, "since": stage.target.isoformat(),
+    }
+    texts = {
+        ReminderKind.DUE_SOON: (
+            gettext("Due in {days} days: {title}"),
+            gettext("The project “{title}” ({society}) is due {due_text}; its due window ends on {due_end}, in "
+              "{days} days. Please post a progress update before then, and set its status to “Done” "
+              "when it is finished."),
+        ),
+        ReminderKind.DUE_TODAY: (
+            gettext("Due today: {title}"),
+            gettext("The due window of the project “{title}” ({society}, due {due_text}) ends today, {due_end}. "
+              "Please post today's progress and set its status to “Done”, or to “Delayed” with "
+              "the reason."),
+        ),
+        ReminderKind.OVERDUE: (
+            gettext("Overdue: {title}"),
+            gettext("The project “{title}” ({society}) was due by {due_end} ({due_text}) and is {late} days "
+              "overdue. Please post its progress and set its status (done, or delayed with the reason and a new "
+              "date)."),
+        ),
+        ReminderKind.ESCALATED: (
+            gettext("Escalated, {late} days overdue: {title}"),
+            gettext("The project “{title}” of {society} was due by {due_end} ({due_text}) and is {late} days "
+              "overdue without being closed. Please follow it up with the society's contact."),
+        ),
+        ReminderKind.RED: (
+            gettext("Red list, {late} days overdue: {title}"),
+            gettext("The project “{title}” of {society} was due by {due_end} ({due_text}) and is {late} days "
+              "overdue. It is on the leadership's red list."),
+        ),
+        ReminderKind.NO_UPDATE: (
+            gettext("No progress update since {since}: {title}"),
+            gettext("The project “{title}” ({society}) is in progress but has had no progress update for a "
+              "while (due {due_text}). Please post what has been done, with photos or documents if there are any."),
+        ),
+    }
+    title, body = texts[stage.kind]
+    return title.format(**facts), body.format(**facts)
+
+
+@dataclass
+class _Plan:
+    counts: dict
+    stages: list[Stage]
+    digest: dict[str, list[Project]]
+
+
+def _plan(*, today: date, policy: ReminderPolicy) -> _Plan:
+    """Every stage due today with its recipients, and the digest lists, in a fixed number of queries."""
+    counts: dict = {"date": today.isoformat(), **dict.fromkeys(RUN_KEYS, 0)}
+    society_users = _society_users()
+    secretariat = people(users_with_role(Role.SECRETARIAT))
+    leaders = people(users_with_role(Role.LEADER))
+    week_end = today + timedelta(days=6 - today.weekday())
+    digest: dict[str, list[Project]] = {"due_this_week": [], "overdue": [], "escalated": [], "red": [], "no_update": []}
+    stages: list[Stage] = []
+    for project in open_projects():
+        contacts = project_recipients(project, society_users)
+        if project.due_end and today <= project.due_end <= week_end:
+            digest["due_this_week"].append(project)
+        found = project_stages(project, today=today, policy=policy)
+        kinds = {stage.kind for stage in found}
+        if project.due_end and project.due_end < today:
+            counts["overdue"] += 1
+            digest["overdue"].append(project)
+        for kind, name in ((ReminderKind.DUE_SOON, "due_soon"), (ReminderKind.DUE_TODAY, "due_today"),
+                           (ReminderKind.ESCALATED, "escalated"), (ReminderKind.NO_UPDATE, "no_update")):
+            counts[name] += kind in kinds
+        for kind, name in ((ReminderKind.ESCALATED, "escalated"), (ReminderKind.RED, "red"),
+                           (ReminderKind.NO_UPDATE, "no_update")):
+            if kind in kinds:
+                digest[name].append(project)
+        for stage in found:
+            if stage.kind in CONTACT_KINDS:
+                stage.recipients = contacts
+                counts["unreachable"] += not any(r.email for r in contacts)
+            elif stage.kind == ReminderKind.ESCALATED:
+                chair = [Recipient(None, project.society.chair_email.strip())] if project.society.chair_email else []
+                stage.recipients = merge(secretariat, chair)
+            else:
+                stage.recipients = leaders
+            stages.append(stage)
+    digest["recipients"] = merge(secretariat, leaders) if today.weekday() == policy.digest_weekday else []
+    return _Plan(counts, stages, digest)
+
+
+def _digest_sections(digest: dict) -> list[tuple[str, list[Project]]]:
+    return [
+        (gettext("Due this week"), digest["due_this_week"]),
+        (gettext("Overdue"), digest["overdue"]),
+        (gettext("Escalated to the society chair and secretariat"), digest["escalated"]),
+        (gettext("Red list (leadership)"), digest["red"]),
+        (gettext("No progress update"), digest["no_update"]),
+    ]
+
+
+def reminder_overview(*, today: date) -> dict:
+    """The weekly digest's lists as of ``today`` (for the digest page); read-only, a fixed number of queries."""
+    plan = _plan(today=today, policy=ReminderPolicy.current())
+    return {"sections": _digest_sections(plan.digest), "counts": plan.counts}
+
+
+def _digest_text(digest: dict, today: date) -> tuple[str, str]:
+    def block(label: str, projects: list[Project]) -> str:
+        lines = ["{} ({})".format(label, len(projects))]
+        lines += ["  - {} · {} · {}".format(p.society.name, p.title, p.due_end or "-") for p in projects[:30]]
+        if len(projects) > 30:
+            lines.append("  " + gettext("… and {count} more").format(count=len(projects) - 30))
+        return "\n".join(lines)
+
+    title = gettext("Weekly reminder digest, {date}").format(date=today.isoformat())
+    body = "\n\n".join(block(label, projects) for label, projects in _digest_sections(digest))
+    return title, body
+
+
+def send_reminders(*, today: date | None = None, dry_run: bool = False) -> dict:
+    """The daily job: queue every reminder due on ``today`` (default: today in Beijing) that was not sent before.
+
+    Returns the counts ``{"date", "due_soon", "due_today", "overdue", "escalated", "no_update", "notifications",
+    "emails", "webhooks", "already_sent", "unreachable"}`` (stage counts are projects; ``unreachable`` counts
+    reminders whose recipients have no e-mail address). Side effects, unless ``dry_run``: in one transaction,
+    Notification, WebhookDelivery and ReminderLedger rows and today's ReminderRun; after commit, delivery tasks.
+    Concurrent runs are serialised on the policy row, so two beat processes or a rerun never send twice.
+    """
+    today = today or local_today()
+    policy = ReminderPolicy.current()
+    with transaction.atomic():
+        # The lock that serialises concurrent runs (SQLite: the IMMEDIATE transaction already holds the write lock).
+        policy = ReminderPolicy.objects.select_for_update().get(pk=policy.pk)
+        if not policy.enabled:
+            return {"date": today.isoformat(), **dict.fromkeys(RUN_KEYS, 0)}
+        plan = _plan(today=today, policy=policy)
+        counts = plan.counts
+        with translation.override(settings.LANGUAGE_CODE):
+            letters, robots = [], []  # (key, Notification) and (key, WebhookDelivery) candidates
+            for stage in plan.stages:
+                title, body = _reminder_text(stage, today)
+                url = stage.project.get_absolute_url()
+                for recipient in stage.recipients:
+                    letters.append((stage.key(recipient.key), message_for(
+                        recipient, kind=stage.kind, level=stage.level, title=title, body=body, url=url)))
+                society: Society = stage.project.society
+                if stage.kind in CONTACT_KINDS and society.webhook_url:
+                    text = "{}\n{}\n{}".format(title, body, absolute_url(url))
+                    robots.append((stage.key("webhook:{}".format(society.pk)),
+                                   WebhookDelivery(society=society, url=society.webhook_url, text=text)))
+            if plan.digest["recipients"]:
+                title, body = _digest_text(plan.digest, today)
+                url = reverse("projects:reminder_digest")
+                for recipient in plan.digest["recipients"]:
+                    key = ledger_key(DIGEST, 0, ReminderKind.DIGEST, 0, today, recipient.key)
+                    letters.append((key, message_for(recipient, kind=ReminderKind.DIGEST, level=NotificationLevel.INFO,
+                                                    title=title, body=body, url=url)))
+        counts |= send_batch(letters, robots, dry_run=dry_run)
+        if dry_run:
+            return counts
+        run, created = ReminderRun.objects.get_or_create(date=today, defaults={"runs": 1, "counts": counts})
+        if not created:
+            ReminderRun.objects.filter(pk=run.pk).update(runs=models.F("runs") + 1, last_run_at=timezone.now(),
+                                                         counts=counts)
+    return counts
+
+
+def catch_up_reminders(*, now: datetime | None = None, stale_after: timedelta = timedelta(minutes=5)) -> dict:
+    """Run today's reminders if the send time has passed and they did not run (the beat's message was lost, e.g.
+    while Redis was down), and re-drive deliveries pending for longer than ``stale_after``.
+
+    Returns ``{"ran": bool, "redriven": n}``. Side effects: those of ``send_reminders`` and ``redrive_pending``.
+    """
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    policy = ReminderPolicy.current()
+    ran = False
+    if policy.enabled and local.time() >= policy.send_time and not ReminderRun.objects.filter(date=local.date()).exists():
+        send_reminders(today=local.date())
+        ran = True
+    return {"ran": ran, "redriven": redrive_pending(older_than=now - stale_after)}
+
+
+# --- the beat schedule ------------------------------------------------------------------------------------------
+
+DAILY_TASK = "sanlian: daily deadline reminders"
+CATCH_UP_TASK = "sanlian: reminders catch-up"
+CATCH_UP_MINUTES = 10
+# The beat entries that run every day at the policy's send time: {entry name: registered task name}. Apps above
+# add theirs with ``register_daily_task`` (meetings: the decision reminders).
+DAILY_TASKS = {DAILY_TASK: "sanlian.projects.send_reminders"}
+
+
+def register_daily_task(name: str, task: str) -> None:
+    """Run the Celery task ``task`` every day at the reminder policy's send time (beat entry ``name``)."""
+    DAILY_TASKS[name] = task
+
+
+def sync_reminder_schedule(*, policy: ReminderPolicy | None = None, apps=None) -> None:
+    """Make django-celery-beat's schedule follow the policy: the daily tasks at the send time (Beijing time) and a
+    catch-up every ten minutes. Side effects: CrontabSchedule, IntervalSchedule and PeriodicTask rows (beat
+    reloads them)."""
+    from django.apps import apps as global_apps
+
+    models_of = (apps or global_apps).get_model
+    CrontabSchedule, IntervalSchedule, PeriodicTask = (  # noqa: N806 (the migration passes historical models)
+        models_of("django_celery_beat", name) for name in ("CrontabSchedule", "IntervalSchedule", "PeriodicTask")
+    )
+    policy = policy or ReminderPolicy.current()
+    with transaction.atomic():
+        crontab, _created = CrontabSchedule.objects.get_or_create(
+            minute=str(policy.send_time.minute), hour=str(policy.send_time.hour), day_of_week="*",
+            day_of_month="*", month_of_year="*", timezone=settings.TIME_ZONE,
+        )
+        interval, _created = IntervalSchedule.objects.get_or_create(every=CATCH_UP_MINUTES,
+                                                                    period="minutes")
+        for name, task in DAILY_TASKS.items():
+            PeriodicTask.objects.update_or_create(name=name, defaults={
+                "task": task, "crontab": crontab, "interval": None, "kwargs": "{}", "enabled": policy.enabled,
+                "description": "Daily; the time follows the reminder policy.",
+            })
+        PeriodicTask.objects.update_or_create(name=CATCH_UP_TASK, defaults={
+            "task": "sanlian.projects.catch_up_reminders", "interval": interval, "crontab": None, "kwargs": "{}",
+            "enabled": policy.enabled, "description": "Runs the day's reminders if they were missed.",
+        })
+
+
+@transaction.atomic
+def update_reminder_policy(*, policy: ReminderPolicy) -> ReminderPolicy:
+    """Save the policy (the admin's form) and move the beat schedule with it."""
+    policy.save()
+    sync_reminder_schedule(policy=policy)
+    return policy
+
+
+# --- who cannot be reached; calendar feeds ----------------------------------------------------------------------
+
+
+def unreachable() -> dict[str, list]:
+    """Who reminders cannot reach by e-mail: society contact accounts and project contacts without an address,
+    and open projects with nobody to remind at all. A fixed number of queries."""
+    society_users = _society_users()
+    users = [user for group in society_users.values() for user in group if not user.email.strip()]
+    projects = list(open_projects())
+    contacts, nobody = {}, []
+    for project in projects:
+        for contact in project.contacts.all():
+            if not contact.email.strip() and not (contact.user and contact.user.email.strip()):
+                contacts.setdefault(contact.pk, (contact, []))[1].append(project)
+        if not project_recipients(project, society_users):
+            nobody.append(project)
+    societies = {s.pk: s for s in Society.objects.filter(pk__in={u.society_pk for u in users})}
+    return {
+        "users": [(user, societies.get(user.society_pk)) for user in sorted(users, key=lambda u: u.username)],
+        "contacts": sorted(contacts.values(), key=lambda item: item[0].name),
+        "projects": nobody,
+    }
+
+
+def get_or_create_feed(*, user: User) -> CalendarFeed:
+    return CalendarFeed.objects.get_or_create(user=user)[0]
+
+
+@transaction.atomic
+def revoke_feed(*, user: User) -> CalendarFeed:
+    """Replace the user's feed address by a new one; the old address answers 404 from now on."""
+    CalendarFeed.objects.filter(user=user).delete()
+    return CalendarFeed.objects.create(user=user)
+
+
+def calendar_ics(*, feed: CalendarFeed) -> str:
+    """The iCalendar text of the deadlines of the projects the feed's user may see (open ones, with a due date)."""
+    projects = (
+        Project.objects.for_user(feed.user).exclude(status__in=ProjectStatus.closed()).filter(due_end__isnull=False)
+        .select_related("society").distinct().order_by("due_end", "pk")
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        events = [
+            Event(uid="project-{}-{}".format(project.pk, project.due_end.isoformat()), start=project.due_end,
+                  summary=gettext("Due: {title}").format(title=project.title), path=project.get_absolute_url(),
+                  description="{} · {} · {}".format(project.society.name, project.due_text,
+                                                    project.get_status_display()))
+            for project in projects
+        ]
+        return calendar(events, product="reminders", name=gettext("Project deadlines"))

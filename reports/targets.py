@@ -1,0 +1,209 @@
+"""The plan's targets: counting rules, periods, pace, and each target's value with the rows it is counted from.
+
+A target (``TargetDefinition``) names one counting rule of ``RULES``. A rule gives the queryset of the rows that
+make the number up (``target_rows``: the source's ``for_user`` scope, confirmed, of the target's kinds, in the
+period) and how they add up (``value``: an aggregate); the dashboard, the drill-down, the ``target_status``
+command and the half-yearly report all go through it, so a number and the records behind it can never disagree.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from meetings.choices import MeetingStatus
+from meetings.models import JointMeeting
+from projects.choices import ReviewStatus
+from projects.models import ActivityOutcome
+from societies.choices import UpperUnitLevel
+
+from .choices import Pace, PeriodKind
+from .models import OrganisationRecord, TargetDefinition
+
+TARGETS_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "targets.json"
+
+
+def confirmed(queryset: QuerySet, include_unconfirmed: bool = False) -> QuerySet:
+    """The rows that count: confirmed ones, or with ``include_unconfirmed`` every one not rejected."""
+    if include_unconfirmed:
+        return queryset.exclude(review=ReviewStatus.REJECTED)
+    return queryset.filter(review=ReviewStatus.CONFIRMED)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How a target counts: which rows (``source`` outcomes or records, of the target's kinds), how they add up
+    (``value``: an aggregate), and the date the period applies to."""
+
+    label: str
+    source: str  # "outcome" | "record"
+    value: object  # an aggregate expression over the rows
+    date_field: str
+    narrow: object = None  # an extra condition on the rows (a Q), or None
+    additive: bool = True  # the value of a period is the sum of its months' values (not so for distinct counts)
+
+
+RULES: dict[str, Rule] = {
+    "record_count": Rule(_("number of records of the kinds"), "record", Count("id"), "happened_on"),
+    "record_sum": Rule(_("sum of the records' numbers"), "record", Coalesce(Sum("count"), 0), "happened_on"),
+    "record_districts": Rule(_("district associations with a record"), "record",
+                             Count("district", distinct=True), "happened_on", Q(district__isnull=False), additive=False),
+    "outcome_count": Rule(_("number of activities of the kinds"), "outcome", Count("id"), "held_on"),
+    "outcome_served": Rule(_("enterprises and key projects served"), "outcome", Coalesce(Sum("served_count"), 0),
+                           "held_on"),
+    "outcome_expert_services": Rule(
+        _("expert person-times in activities serving the “6+3” industries"), "outcome",
+        Coalesce(Sum("expert_person_times"), 0), "held_on",
+        Q(Exists(ActivityOutcome.industries.through.objects.filter(activityoutcome_id=OuterRef("pk"))))),
+    "outcome_upper_units": Rule(
+        _("distinct national or provincial units that took part"), "outcome",
+        Count("upper_units", distinct=True, filter=Q(upper_units__level__in=[UpperUnitLevel.NATIONAL,
+                                                                              UpperUnitLevel.PROVINCIAL])),
+        "held_on", Q(Exists(ActivityOutcome.upper_units.through.objects.filter(
+            activityoutcome_id=OuterRef("pk"),
+            upperunit__level__in=[UpperUnitLevel.NATIONAL, UpperUnitLevel.PROVINCIAL]))), additive=False),
+}
+
+
+def _held_meetings(user) -> QuerySet:
+    """Joint meetings held (every role reads the meetings; the count is the city's, not a unit's)."""
+    return JointMeeting.objects.for_user(user).filter(status=MeetingStatus.HELD)
+
+
+SOURCES = {"outcome": ActivityOutcome.objects.for_user, "record": OrganisationRecord.objects.for_user,
+           "meeting": _held_meetings}
+RULES["meetings_held"] = Rule(_("joint meetings held"), "meeting", Count("id"), "held_on")
+
+
+def period_of(target: TargetDefinition, *, year: int, as_of: date) -> tuple[date, date]:
+    """The period a target is measured over for ``year`` (the plan period, the year, or its current half)."""
+    if target.period == PeriodKind.PLAN:
+        return target.plan_start, target.plan_end
+    if target.period == PeriodKind.HALF:
+        # the current half of this year; the second half of a past year; the first half of a future year
+        first = as_of.month <= 6 if as_of.year == year else as_of.year < year
+        return (date(year, 1, 1), date(year, 6, 30)) if first else (date(year, 7, 1), date(year, 12, 31))
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def target_rows(target: TargetDefinition, *, year: int, as_of: date, user,
+                include_unconfirmed: bool = False) -> QuerySet:
+    """The rows that make a target's number up: the rule's source, scoped to ``user``, confirmed (or not rejected),
+    of the target's kinds, dated within the period up to ``as_of``."""
+    rule = RULES[target.rule]
+    start, end = period_of(target, year=year, as_of=as_of)
+    rows = SOURCES[rule.source](user)
+    fields = {model_field.name for model_field in rows.model._meta.get_fields()}
+    if "review" in fields:
+        rows = confirmed(rows, include_unconfirmed)
+    rows = rows.filter(**{rule.date_field + "__gte": start, rule.date_field + "__lte": min(end, as_of)})
+    if (kinds := target.kind_list()) and "kind" in fields:
+        rows = rows.filter(kind__in=kinds)
+    if rule.narrow is not None:
+        rows = rows.filter(rule.narrow)
+    return rows
+
+
+def pace_of(share_done: float, share_elapsed: float) -> Pace:
+    """The pace rule (written on the dashboard): done → ahead; at least the share of the period elapsed (less
+    10 points) → on track, or ahead when 10 points over; at least half the elapsed share → behind; else at risk."""
+    if share_done >= 1 or share_done >= share_elapsed + 0.1:
+        return Pace.AHEAD
+    if share_done >= share_elapsed - 0.1:
+        return Pace.ON_TRACK
+    if share_done >= share_elapsed / 2:
+        return Pace.BEHIND
+    return Pace.AT_RISK
+
+
+@dataclass
+class TargetStatus:
+    code: str
+    name: str
+    value: int
+    threshold: int
+    period_start: date
+    period_end: date
+    share_done: float
+    share_elapsed: float
+    pace: str
+    record_ids: list[int] = field(default_factory=list)
+    source: str = ""
+    rule: str = ""
+    trend: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def pace_label(self) -> str:
+        return Pace(self.pace).label
+
+    @property
+    def percent_done(self) -> int:
+        return round(self.share_done * 100)
+
+    @property
+    def percent_elapsed(self) -> int:
+        return round(self.share_elapsed * 100)
+
+    def as_json(self) -> dict:
+        return {"code": self.code, "name": self.name, "value": self.value, "threshold": self.threshold,
+                "period_start": self.period_start.isoformat(), "period_end": self.period_end.isoformat(),
+                "share_done": self.share_done, "share_elapsed": self.share_elapsed, "pace": self.pace,
+                "record_ids": self.record_ids}
+
+
+def _status(target: TargetDefinition, value: int, *, year: int, as_of: date) -> TargetStatus:
+    start, end = period_of(target, year=year, as_of=as_of)
+    elapsed = min(max((as_of - start).days + 1, 0), (end - start).days + 1) / ((end - start).days + 1)
+    done = round(value / target.threshold, 4)
+    return TargetStatus(code=target.code, name=target.name, value=value, threshold=target.threshold,
+                        period_start=start, period_end=end, share_done=done, share_elapsed=round(elapsed, 4),
+                        pace=pace_of(done, elapsed).value, source=RULES[target.rule].source, rule=target.rule)
+
+
+def active_targets() -> list[TargetDefinition]:
+    return [target for target in TargetDefinition.objects.filter(is_active=True) if target.rule in RULES]
+
+
+def target_status(*, year: int, user, as_of: date | None = None, include_unconfirmed: bool = False,
+                  with_ids: bool = True, with_trend: bool = False) -> list[TargetStatus]:
+    """Each active target's value, threshold, period, shares and pace for ``year`` as of ``as_of`` (today by
+    default: a snapshot counts only rows dated up to it), for what ``user`` may see (``SYSTEM``: everything).
+    ``record_ids`` lists exactly the rows the value is computed from; ``trend`` gives the value per month."""
+    as_of = as_of or timezone.localdate()
+    result = []
+    for target in active_targets():
+        rule = RULES[target.rule]
+        rows = target_rows(target, year=year, as_of=as_of, user=user, include_unconfirmed=include_unconfirmed)
+        trend = []
+        if with_trend:
+            months = rows.annotate(month=TruncMonth(rule.date_field)).values("month").annotate(
+                v=rule.value).order_by("month")
+            trend = [(row["month"].strftime("%Y-%m"), row["v"]) for row in months]
+        if with_trend and rule.additive:
+            value = sum(v for _month, v in trend)
+        else:
+            value = rows.aggregate(v=rule.value)["v"] or 0
+        status = _status(target, value, year=year, as_of=as_of)
+        status.trend = trend
+        if with_ids:
+            status.record_ids = sorted(rows.values_list("id", flat=True).distinct())
+        result.append(status)
+    return result
+
+
+@transaction.atomic
+def load_targets(*, path: Path = TARGETS_FIXTURE) -> int:
+    """Create the plan's target definitions from the fixture where missing; never overwrite the secretariat's edits."""
+    created = 0
+    for row in json.loads(Path(path).read_text(encoding="utf-8")):
+        _target, new = TargetDefinition.objects.get_or_create(code=row["code"], defaults={
+            key: value for key, value in row.items() if key != "code"})
+        created += new
+    return created
