@@ -1,46 +1,30 @@
-"""Read and write the annex list workbook (the key-project list of the plan), as docs/annex-format.md specifies.
+"""Read and write the annex list workbook (the key-project list of the plan), as the annex format specifies (README,
+“The annex list”).
 
 `read_annex` turns an uploaded .xlsx into plain rows, or refuses it with every problem it can find (`AnnexRefused`);
 `write_annex` lays projects out as the annex so that reading the file back gives the same data. Neither touches the
-database: the import command matches names and saves, all or nothing.
-
-The file comes from users, so it is checked before openpyxl parses any of it: kind of file, size, zip members
-(declared and actual unpacked sizes, counted while inflating), and XML entity declarations. openpyxl then reads it
-in read-only mode (fast, low memory); merged cells, which read-only mode does not report, are taken from the
-sheets' <mergeCell> elements during that same check, and every cell of a merged range gets the range's value.
+database: the import command matches names and saves, all or nothing. The file is checked and loaded safely by
+``sanlian.workbook`` (package checks, read-only loading, merged cells filled).
 """
 
 import io
 import os
 import re
 import unicodedata
-import warnings
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, BinaryIO
 
 import openpyxl
-from defusedxml import DefusedXmlException
 from django.utils.translation import gettext as _
 from openpyxl.styles import Font
-from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from projects.due import due_window
-from sanlian.excel import CENTRED, HEADER_FONT, THIN_BORDER, WRAPPED, safe_text, unguard_text
-
-if not openpyxl.DEFUSEDXML:  # never parse uploaded XML without it (installed from requirements.txt)
-    raise ImportError("projects.annex needs defusedxml active in openpyxl (OPENPYXL_DEFUSEDXML must not be off)")
-
-MAX_MEMBERS = 1000
-MAX_MEMBER_BYTES = 50 * 1024 * 1024
-MAX_TOTAL_BYTES = 100 * 1024 * 1024
-MAX_ROWS = 20_000
-MAX_COLUMNS = 100
-_CHUNK = 1024 * 1024
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_MERGE_RE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?\bref="([A-Za-z]{1,3}\d{1,7}:[A-Za-z]{1,3}\d{1,7})"')
+from sanlian.excel import CENTRED, HEADER_FONT, THIN_BORDER, WRAPPED, safe_text
+from sanlian.workbook import WorkbookIssue as AnnexIssue
+from sanlian.workbook import WorkbookRefused as AnnexRefused
+from sanlian.workbook import cell_text, check_package, load_sheets, one_line, read_bytes, refuse
 
 # Column keys, in the annex's order, with the names the file uses (for messages and for writing).
 SEQ, SOCIETY, TITLE, DISTRICTS, UPPER, PARTNERS, DUE, CONTACT, REMARKS = (
@@ -71,43 +55,6 @@ _LIST_NUMBER = re.compile(r"(?:\(\s*\d+\s*\)|[①-⑳⑴-⒇⒈-⒛]|\d+\s*([.�
 _FOLD = str.maketrans("０１２３４５６７８９．（）", "0123456789.()")
 _NOTE = re.compile(r"(?:注|说明|备注)\s*[:：0-9]")
 _SPACE = re.compile(r"\s+")
-_BREAK = re.compile(r"\s*[\r\n]+\s*")
-_LATIN_BREAK = re.compile(r"(?<=[A-Za-z0-9])[^\S\r\n]*[\r\n]+\s*(?=[A-Za-z0-9])")
-
-
-@dataclass(frozen=True)
-class AnnexIssue:
-    """One problem in the file; `row` is the Excel row (1-based), `column` the header text the file uses."""
-
-    sheet: str | None
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        if self.sheet is None:
-            return self.message
-        if self.row is None:
-            where = _("Sheet “%(sheet)s”") % {"sheet": self.sheet}
-        elif self.column is None:
-            where = _("Sheet “%(sheet)s”, row %(row)s") % {"sheet": self.sheet, "row": self.row}
-        else:
-            where = _("Sheet “%(sheet)s”, row %(row)s, column “%(column)s”") % {
-                "sheet": self.sheet, "row": self.row, "column": self.column}
-        return _("%(where)s: %(message)s") % {"where": where, "message": self.message}
-
-
-class AnnexRefused(Exception):
-    """The file cannot be imported; `issues` lists every problem found. `sheets` names the sheets that qualify
-    when several do, so that a page can let the user choose one."""
-
-    def __init__(self, issues: list[AnnexIssue], *, sheets: list[str] | None = None):
-        self.issues = list(issues)
-        self.sheets = list(sheets or [])
-        super().__init__(self.issues)  # args = (issues,), so the exception survives pickling (task queues)
-
-    def __str__(self) -> str:
-        return "\n".join(map(str, self.issues))
 
 
 @dataclass
@@ -161,18 +108,18 @@ def read_annex(source: str | os.PathLike | bytes | BinaryIO, *, year: int | None
 
     `year` overrides the year found above the table; `sheet` names the sheet when several have the header.
     """
-    data = _read_bytes(source, max_bytes)
-    merges = _check_package(data)
-    names, sheets = _load_rows(data, merges, sheet)
+    data = read_bytes(source, max_bytes)
+    merges = check_package(data)
+    names, sheets = load_sheets(data, merges, sheet)
     found = [(title, rows, header) for title, rows in sheets if (header := _find_header(rows))]
     if sheet is not None and not sheets:
-        _refuse(None, None, None, _("The workbook has no sheet named “%(sheet)s” (it has: %(sheets)s).")
+        refuse(None, None, None, _("The workbook has no sheet named “%(sheet)s” (it has: %(sheets)s).")
                 % {"sheet": sheet, "sheets": ", ".join("“%s”" % name for name in names)})
     if sheet is not None and not found:
-        _refuse(sheet, None, None, _("This sheet has no table header (市级学会, 重点改革品牌项目, 协同联动单位, "
+        refuse(sheet, None, None, _("This sheet has no table header (市级学会, 重点改革品牌项目, 协同联动单位, "
                                      "完成时间, 联系人)."))
     if not found:
-        _refuse(None, None, None, _("No sheet has the table header (市级学会, 重点改革品牌项目, 协同联动单位, "
+        refuse(None, None, None, _("No sheet has the table header (市级学会, 重点改革品牌项目, 协同联动单位, "
                                     "完成时间, 联系人)."))
     if len(found) > 1:
         titles = [title for title, _rows, _header in found]
@@ -194,170 +141,6 @@ def read_annex(source: str | os.PathLike | bytes | BinaryIO, *, year: int | None
     if issues + row_issues:
         raise AnnexRefused(issues + row_issues)
     return Annex(sheet=title, year=year, rows=projects, warnings=notes)
-
-
-def _refuse(sheet: str | None, row: int | None, column: str | None, message: str):
-    raise AnnexRefused([AnnexIssue(sheet, row, column, message)])
-
-
-def _read_bytes(source: str | os.PathLike | bytes | BinaryIO, max_bytes: int) -> bytes:
-    too_big = _("The file is larger than the limit of %(limit)s MB.") % {"limit": round(max_bytes / 1024 / 1024, 1)}
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        data = bytes(source)
-    elif isinstance(source, (str, os.PathLike)):
-        if os.path.getsize(source) > max_bytes:  # refuse before reading it into memory
-            _refuse(None, None, None, too_big)
-        with open(source, "rb") as handle:
-            data = handle.read(max_bytes + 1)
-    else:
-        data = source.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        _refuse(None, None, None, too_big)
-    return data
-
-
-def _broken() -> str:
-    return _("The file is damaged or incomplete and cannot be read as .xlsx: save it again in Excel or WPS.")
-
-
-def _entities() -> str:
-    return _("The workbook contains XML entity declarations, which an Excel workbook never needs; it is refused.")
-
-
-def _check_package(data: bytes) -> dict[str, list[str]]:
-    """Refuse anything but a sane .xlsx package; return the merged ranges of each worksheet member."""
-    if data.startswith(_OLE_MAGIC):
-        if "EncryptedPackage".encode("utf-16-le") in data:
-            _refuse(None, None, None, _("The workbook is encrypted (it has a password): remove the password in "
-                                        "Excel or WPS, save it as .xlsx and import that."))
-        _refuse(None, None, None, _("This is an old Excel 97–2003 workbook (.xls): save it as .xlsx in Excel or "
-                                    "WPS and import that."))
-    if not data.startswith(b"PK"):
-        if data and _looks_like_text(data[:8192]):
-            _refuse(None, None, None, _("This is a text or CSV file, not an Excel workbook: open it in Excel or WPS "
-                                        "and save it as .xlsx."))
-        _refuse(None, None, None, _("This is not an Excel workbook (.xlsx)."))
-    broken = _broken()
-    bomb = _("The workbook would unpack to more than %(limit)s MB; it is refused as a possible zip bomb.") % {
-        "limit": MAX_TOTAL_BYTES // 1024 // 1024}
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = [info for info in archive.infolist() if not info.is_dir()]
-    except Exception:  # hostile input can make zipfile raise almost anything; all of it means "not readable"
-        _refuse(None, None, None, broken)
-    if len(members) > MAX_MEMBERS:
-        _refuse(None, None, None, _("The workbook has too many parts (%(count)s; at most %(limit)s).")
-                % {"count": len(members), "limit": MAX_MEMBERS})
-    if "xl/workbook.xml" not in {info.filename for info in members}:
-        _refuse(None, None, None, _("This zip file is not an Excel workbook (it has no xl/workbook.xml)."))
-    if (any(info.file_size > MAX_MEMBER_BYTES for info in members)
-            or sum(info.file_size for info in members) > MAX_TOTAL_BYTES):
-        _refuse(None, None, None, bomb)
-    merges: dict[str, list[str]] = {}
-    total = 0
-    for info in members:
-        # Inflate every member with a byte counter: the declared sizes above may lie.
-        size, tail, found = 0, b"", set()
-        # Only the XML parts are parsed; an SVG picture or an embedded file may hold a DTD of its own.
-        xml = info.filename.endswith((".xml", ".rels"))
-        try:
-            with archive.open(info) as member:
-                while chunk := member.read(_CHUNK):
-                    size += len(chunk)
-                    total += len(chunk)
-                    if size > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES:
-                        _refuse(None, None, None, bomb)
-                    window = tail + chunk
-                    if xml and (b"<!DOCTYPE" in window or b"<!ENTITY" in window):
-                        _refuse(None, None, None, _entities())
-                    if xml and b"mergeCell" in window:
-                        found.update(ref.decode() for ref in _MERGE_RE.findall(window))
-                    tail = chunk[-256:]
-        except AnnexRefused:
-            raise
-        except Exception:
-            _refuse(None, None, None, broken)
-        merges[info.filename] = sorted(found)
-    return merges
-
-
-def _looks_like_text(head: bytes) -> bool:
-    if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
-        return True
-    if b"\x00" in head:
-        return False
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            head.decode(encoding)
-        except UnicodeDecodeError as error:
-            if error.start >= len(head) - 4:  # a character cut off by the 8 KB sample
-                return True
-        else:
-            return True
-    return False
-
-
-def _load_rows(data: bytes, merges: dict[str, list[str]], only: str | None
-               ) -> tuple[list[str], list[tuple[str, list[list]]]]:
-    """The sheet names, and the cell values (rows and columns capped, merged ranges filled) of each worksheet
-    (only the one named `only` when given), via read-only openpyxl."""
-    names: list[str] = []
-    sheets = []
-    workbook = None
-    try:
-        with warnings.catch_warnings():  # openpyxl warns about extensions it skips; nothing for the user
-            warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            names = workbook.sheetnames
-            for worksheet in workbook.worksheets:
-                if only is not None and worksheet.title.strip() != only.strip():
-                    continue
-                rows = _worksheet_rows(worksheet)
-                _fill_merges(rows, merges.get(worksheet._worksheet_path.lstrip("/"), []))
-                sheets.append((worksheet.title, rows))
-    except AnnexRefused:
-        raise
-    except Exception as error:  # openpyxl on a damaged package can raise anything
-        # defusedxml's refusal may come wrapped (openpyxl re-raises it as a ValueError "from" it).
-        while error is not None and not isinstance(error, DefusedXmlException):
-            error = error.__cause__ or error.__context__
-        _refuse(None, None, None, _entities() if error is not None else _broken())
-    finally:
-        if workbook is not None:
-            workbook.close()
-    return names, sheets
-
-
-def _worksheet_rows(worksheet) -> list[list]:
-    # The stored dimensions may be wrong (other writers), so ignore them and read what the sheet holds.
-    worksheet.reset_dimensions()
-    rows: list[list] = []
-    for values in worksheet.iter_rows(values_only=True):
-        if len(rows) < MAX_ROWS:
-            rows.append(list(values[:MAX_COLUMNS]))
-        elif any(value not in (None, "") for value in values[:MAX_COLUMNS]):
-            _refuse(worksheet.title, None, None, _("The sheet has more than %(limit)s rows.") % {"limit": MAX_ROWS})
-    return rows
-
-
-def _fill_merges(rows: list[list], refs: list[str]) -> None:
-    """Give every cell of a merged range the value of its top-left cell, as the reader of the sheet sees it."""
-    budget = MAX_ROWS * MAX_COLUMNS  # overlapping ranges (invalid anyway) must not make this quadratic
-    for ref in refs:
-        min_col, min_row, max_col, max_row = range_boundaries(ref)
-        if not 1 <= min_row <= min(max_row, len(rows)) or not 1 <= min_col <= min(max_col, MAX_COLUMNS):
-            continue
-        top = rows[min_row - 1]
-        value = top[min_col - 1] if min_col <= len(top) else None
-        width = min(max_col, MAX_COLUMNS)
-        if value is None:
-            continue
-        for row in rows[min_row - 1:max_row]:
-            budget -= width - min_col + 1
-            if budget < 0:
-                return
-            row.extend([None] * (width - len(row)))
-            row[min_col - 1:width] = [value] * (width - min_col + 1)
 
 
 def _header_key(value: Any) -> str | None:
@@ -412,27 +195,11 @@ def _find_year(rows: list[list]) -> int | None:
     return years[0] if years else None
 
 
-def _text(value: Any) -> str:
-    """A cell value as text: numbers without a spurious ".0", dates as 年月日, the formula guard removed."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (datetime, date)):
-        return "{}年{}月{}日".format(value.year, value.month, value.day)
-    return unguard_text(value) if isinstance(value, str) else str(value)
-
-
-def _line(text: str) -> str:
-    """One line: line breaks joined (with a space only between two Latin letters or digits), spaces collapsed."""
-    return _SPACE.sub(" ", _BREAK.sub("", _LATIN_BREAK.sub(" ", text))).strip()
-
-
 def _units(text: str) -> list[str]:
     """The units of a linked-unit cell, in order, without empty ones and repeats."""
     units: dict[str, str] = {}
     for part in _UNIT_SEPARATORS.split(text):
-        unit = _line(part)
+        unit = one_line(part)
         if unit:
             units.setdefault(normalise_name(unit), unit)
     return list(units.values())
@@ -470,11 +237,11 @@ def _read_projects(sheet: str, rows: list[list], header: _Header, year: int | No
     in_notes = False
     for index in range(header.row + 1, len(rows)):
         row, number = rows[index], index + 1
-        texts = [text for text in map(_text, row) if text.strip()]
+        texts = [text for text in map(cell_text, row) if text.strip()]
         if not texts:
             continue
-        cell = {key: _text(row[col]) if col < len(row) else "" for key, col in columns.items()}
-        title = _strip_number(_line(cell[TITLE]))
+        cell = {key: cell_text(row[col]) if col < len(row) else "" for key, col in columns.items()}
+        title = _strip_number(one_line(cell[TITLE]))
         bare = not title and not any(cell[key] for key in (*_LINKED, DUE))
         first = texts[0].strip()
         # "注：…" closes the table, written in the first cells or merged across the row; lines after it are notes.
@@ -484,7 +251,7 @@ def _read_projects(sheet: str, rows: list[list], header: _Header, year: int | No
         if (in_notes and bare) or any(
                 key in names and _SPACE.sub("", cell[key]) == names[key] for key in (TITLE, DISTRICTS)):
             continue  # a note's continuation, or the header repeated (e.g. on a second printed page)
-        seq_text, society, contact = _line(cell.get(SEQ, "")), _line(cell[SOCIETY]), _line(cell[CONTACT])
+        seq_text, society, contact = one_line(cell.get(SEQ, "")), one_line(cell[SOCIETY]), one_line(cell[CONTACT])
         if society:
             if group is None or normalise_name(society) != normalise_name(group["society"]) or (
                     seq_text and seq_text != group["seq"]):

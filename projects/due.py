@@ -1,8 +1,8 @@
 """The due window of a project: a date range derived from the free text of the annex's 完成时间 column.
 
 The annex says when a project is due in words ("5月中旬", "4月底", "5-10月", "全年"); the portal keeps that text
-and derives the first and last day it allows, so that reminders and "overdue" can be computed. The rules are in
-docs/domain.md: 上旬 = days 1–10, 中旬 = 11–20, 下旬/底 = 21 to the end of the month, a bare month = the whole
+and derives the first and last day it allows, so that reminders and "overdue" can be computed. The rules:
+上旬 = days 1–10, 中旬 = 11–20, 下旬/底 = 21 to the end of the month, a bare month = the whole
 month, a range of months = the first day of the first to the last day of the last, all in the list's year unless
 the text names a year.
 """

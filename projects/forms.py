@@ -40,7 +40,7 @@ class AnnexUploadForm(forms.Form):
         return data
 
 
-# --- keeping projects ----============================================================================
+# --- keeping projects ----------------------------------------------------------------------------------------------
 
 class ProjectForm(forms.ModelForm):
     """A project of the list as the secretariat keeps it; the due window is derived from the due text."""

@@ -6,7 +6,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from sanlian.access import SYSTEM
 from sanlian.queue import enqueue
 
 from .halfyear import collect, parse_half, report_name, write_docx, write_xlsx

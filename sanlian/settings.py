@@ -122,7 +122,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "societies.validators.MinimumLengthValidator"},  # its message translated (issue #3)
+    {"NAME": "societies.validators.MinimumLengthValidator"},  # its message translated
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

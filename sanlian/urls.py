@@ -19,6 +19,5 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
-    # ==== accounts (issue #3) ====
     path("users/", include("societies.account_urls")),
 ]

@@ -94,7 +94,7 @@ class PortalUserAdmin(UserAdmin):
         return unit or "—"
 
 
-# ==== back office in Chinese (issue #3) ====
+# --- back office in Chinese ----------------------------------------------------------------------------------------
 admin.site.site_header = _("Sanlian Sancu back office")
 admin.site.site_title = _("Sanlian Sancu back office")
 admin.site.index_title = _("Keep the organisations, projects and accounts")

@@ -46,7 +46,7 @@ def record_form_class(kind: Kind) -> type[RecordForm]:
                                    formfield_callback=formfield)
 
 
-# ==== accounts (issue #3) ====
+# --- accounts ------------------------------------------------------------------------------------------------------
 class AccountForm(forms.Form):
     """A user account as the secretariat keeps it: the role decides whether a society or a district is required."""
 

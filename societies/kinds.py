@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.http import Http404
-from django.utils.translation import gettext_lazy as _
 
 from sanlian.display import value_text
 

@@ -164,7 +164,7 @@ class Contact(models.Model):
         return self.name
 
     def clean(self) -> None:
-        """A contact belongs to a society or to a district association, not to both (issue #3)."""
+        """A contact belongs to a society or to a district association, not to both."""
         from django.core.exceptions import ValidationError
 
         if self.society_id and self.district_id:

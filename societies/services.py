@@ -87,7 +87,7 @@ def ensure_demo_accounts(*, password: str) -> list[tuple[DemoAccount, bool]]:
     return result
 
 
-# ==== organisation pages and accounts (issue #3) ====
+# --- organisation pages and accounts ----------------------------------------------------------------------------
 class RecordInUse(Exception):
     """A record cannot be deleted while other records refer to it; ``str()`` is the Chinese message for the user."""
 

@@ -21,7 +21,6 @@ from . import services
 from .access import can_keep_organisations, can_read_organisation_lists
 from .forms import record_form_class
 from .kinds import KINDS, Kind, display, kind_or_404
-from .models import District, Society
 
 PAGE_SIZE = 50
 

@@ -1,4 +1,4 @@
-"""Reading the annex workbook: the shared 2024 list, every layout docs/annex-format.md allows, every refusal."""
+"""Reading the annex workbook: the shared 2024 list, every layout the annex format allows, every refusal."""
 
 import io
 import json
@@ -16,7 +16,7 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from projects import annex as annex_module
+from sanlian import workbook as workbook_module
 from projects.annex import Annex, AnnexIssue, AnnexRefused, normalise_name, read_annex
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -474,13 +474,13 @@ def test_refuse_billion_laughs_in_a_sheet(encoding):
 
 
 def test_refuse_sheet_with_content_beyond_the_row_cap(monkeypatch):
-    monkeypatch.setattr(annex_module, "MAX_ROWS", 5)
+    monkeypatch.setattr(workbook_module, "MAX_ROWS", 5)
     data = xlsx([[TITLE_LINE], ONE_ROW, *(project(title="项目{}".format(n)) for n in range(4))])
     assert refusal(data) == [("附件", None, None, "工作表超过 5 行。")]
 
 
 def test_read_blank_rows_beyond_the_row_cap_and_cells_beyond_the_column_cap_ignored(monkeypatch):
-    monkeypatch.setattr(annex_module, "MAX_ROWS", 5)
+    monkeypatch.setattr(workbook_module, "MAX_ROWS", 5)
     workbook = openpyxl.load_workbook(io.BytesIO(xlsx([[TITLE_LINE], ONE_ROW, project()])))
     workbook.active.cell(row=2, column=150, value="备注")
     workbook.active.cell(row=3, column=150, value="不在表内")

@@ -1,4 +1,4 @@
-"""The due window derived from the annex's 完成时间 text (docs/domain.md)."""
+"""The due window derived from the annex's 完成时间 text (the domain's rules in projects/due.py)."""
 
 from datetime import date
 
