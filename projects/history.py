@@ -58,10 +58,10 @@ def project_history(project: Project, *, limit: int = 200) -> list[HistoryEntry]
     for model, field_name, label in ((ProjectDistrict, "district", _("District association")),
                                      (ProjectUpperUnit, "upper_unit", _("Upper-level unit")),
                                      (ProjectPartner, "partner", _("Partner"))):
-        records = model.history.filter(project_id=pid).exclude(history_type="~").select_related(
+        records = model.history.filter(project_id=pid).select_related(
             "history_user", field_name).order_by("history_date")[:limit]
         entries += _entries(records, lambda record, name=field_name, label=label: "{}：{}".format(
-            label, getattr(record, name)))
+            label, getattr(record, name)), skip=("order",))
     entries += _entries(ProgressUpdate.history.filter(project_id=pid).select_related("history_user")
                         .order_by("history_date")[:limit],
                         lambda record: "{}：{}".format(gettext("Progress update"), record.text[:60]))

@@ -4,15 +4,11 @@ file between the preview and the confirm, and export projects in the annex layou
 """
 
 import functools
-import gc
 import hashlib
 import json
 import logging
 import re
-import sqlite3
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,11 +16,12 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, Model, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from sanlian.bulk import BulkWriter
 from societies.choices import PartnerKind, UpperUnitLevel
 from societies.models import Partner, Society, UpperUnit, name_key
 
@@ -255,8 +252,7 @@ def load_annex(source, *, year: int | None = None, sheet: str | None = None) -> 
         except OSError as error:
             raise _refused(gettext("The file “{}” cannot be read: {}").format(path, error.strerror or error)) from None
     try:
-        with _no_cyclic_gc():
-            return read_annex(source, year=year, sheet=sheet, max_bytes=settings.UPLOAD_MAX_BYTES)
+        return read_annex(source, year=year, sheet=sheet, max_bytes=settings.UPLOAD_MAX_BYTES)
     except AnnexRefused:
         raise
     except Exception:  # the reader refuses bad files itself; anything else must still not become a traceback
@@ -353,159 +349,18 @@ def plan_import(annex: Annex) -> ImportPlan:
                       warnings=list(annex.warnings), _existing_orgs=existing_orgs, _existing_links=links)
 
 
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector: reading and importing a large list allocates a few hundred thousand
-    short-lived objects without reference cycles, and collection passes over them cost about a tenth of the time."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-@contextmanager
-def _sqlite_real_parameter_limit() -> Iterator[None]:
-    """Let bulk operations use the linked SQLite's real parameter limit instead of Django's historic 999.
-
-    Django 5.2 splits SQLite bulk inserts into batches of 999 parameters, which makes an import's query count grow
-    with the list; SQLite 3.32+ allows 32766 or more, which the connection reports.
-    """
-    features = connection.features
-    if connection.vendor != "sqlite":
-        yield
-        return
-    connection.ensure_connection()
-    before = features.max_query_params
-    features.max_query_params = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    try:
-        yield
-    finally:
-        features.max_query_params = before
-
-
-class _Writer:
-    """Multi-row INSERTs of plain values (one ``executemany`` per table) and their history records.
-
-    The ORM's bulk_create builds a model instance and compiles every value of every row, which costs more than the
-    whole file's parse for the link tables; rows here are tuples, dates and times converted once per column.
-    """
-
-    def __init__(self, *, user, now):
-        self.user_id = user.pk if user is not None else None
-        self.now = now
-
-    @staticmethod
-    def _columns(model) -> dict[str, tuple[str, object]]:
-        ops = connection.ops
-        result = {}
-        for f in model._meta.concrete_fields:
-            internal = f.get_internal_type()
-            convert = (ops.adapt_datetimefield_value if internal == "DateTimeField"
-                       else ops.adapt_datefield_value if internal == "DateField" else None)
-            result[f.attname] = (f.column, convert)
-        return result
-
-    def insert(self, model, rows: list[dict]) -> None:
-        if not rows:
-            return
-        columns = self._columns(model)
-        names = list(rows[0])
-        qn = connection.ops.quote_name
-        sql = "INSERT INTO {} ({}) VALUES ({})".format(
-            qn(model._meta.db_table), ", ".join(qn(columns[name][0]) for name in names), ", ".join(["%s"] * len(names)))
-        converters = [(i, columns[name][1], {}) for i, name in enumerate(names) if columns[name][1]]
-        values = []
-        for row in rows:
-            line = list(row.values())
-            for i, convert, seen in converters:  # the same few dates and times recur: convert each once
-                value = line[i]
-                if value not in seen:
-                    seen[value] = convert(value)
-                line[i] = seen[value]
-            values.append(line)
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, values)
-
-    def update(self, model, rows: list[dict], fields: list[str]) -> None:
-        """One ``UPDATE … WHERE id = %s`` run for every row (executemany): linear, unlike bulk_update's CASE."""
-        columns = self._columns(model)
-        qn = connection.ops.quote_name
-        sql = "UPDATE {} SET {} WHERE {} = %s".format(
-            qn(model._meta.db_table), ", ".join("{} = %s".format(qn(columns[name][0])) for name in fields),
-            qn(model._meta.pk.column))
-        values = []
-        for row in rows:
-            values.append([columns[name][1](row[name]) if columns[name][1] else row[name] for name in fields]
-                          + [row["id"]])
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, values)
-
-    def create(self, model, rows: list[dict], key_fields: tuple[str, ...]) -> dict[tuple, int]:
-        """Insert new rows (the model's field defaults filled in), read their primary keys back by ``key_fields``
-        (unique among the new rows) in one query, record their history; returns key → primary key."""
-        if not rows:
-            return {}
-        defaults = {name: value for name, value in self.values(model()).items() if name != "id"}
-        rows = [defaults | row for row in rows]
-        last = model.objects.aggregate(last=Max("pk"))["last"] or 0
-        self.insert(model, rows)
-        by_key = {tuple(row[name] for name in key_fields): row for row in rows}
-        for pk, *key in model.objects.filter(pk__gt=last).values_list("pk", *key_fields):
-            if (row := by_key.get(tuple(key))) is not None:
-                row["id"] = pk
-        self.history_since(model, last)
-        return {key: row["id"] for key, row in by_key.items()}
-
-    def history_since(self, model, last: int, *, project_year: int | None = None) -> None:
-        """"+" history records of the rows inserted after primary key ``last`` (of projects of ``project_year``),
-        copied inside the database by one INSERT … SELECT."""
-        if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
-            return
-        qn = connection.ops.quote_name
-        history = model.history.model
-        columns = [qn(f.column) for f in history.tracked_fields]
-        extra = ["history_date", "history_change_reason", "history_type", "history_user"]
-        sql = "INSERT INTO {} ({}, {}) SELECT {}, %s, %s, %s, %s FROM {} WHERE {} > %s".format(
-            qn(history._meta.db_table), ", ".join(columns),
-            ", ".join(qn(history._meta.get_field(name).column) for name in extra), ", ".join(columns),
-            qn(model._meta.db_table), qn(model._meta.pk.column))
-        params = [connection.ops.adapt_datetimefield_value(self.now), IMPORT_REASON, "+", self.user_id, last]
-        if project_year is not None:
-            sql += " AND {} IN (SELECT {} FROM {} WHERE {} = %s)".format(
-                qn("project_id"), qn(Project._meta.pk.column), qn(Project._meta.db_table),
-                qn(Project._meta.get_field("year").column))
-            params.append(project_year)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-
-    def history(self, model, rows: list[dict], history_type: str) -> None:
-        """History records (``+`` created, ``~`` changed, ``-`` deleted) by the importing user, "导入清单"."""
-        if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
-            return
-        extra = {"history_date": self.now, "history_user_id": self.user_id, "history_change_reason": IMPORT_REASON,
-                 "history_type": history_type}
-        self.insert(model.history.model, [row | extra for row in rows])
-
-    @staticmethod
-    def values(obj: Model) -> dict:
-        return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
-
-
 def apply_import(plan_or_annex: "ImportPlan | Annex", *, user=None) -> ImportResult:
     """Apply an import in one transaction: create the new organisations, create and update projects, replace the
     changed link lists; every row written gets a history record by ``user`` with the reason "导入清单".
 
     Given a plan (from a preview), the plan is made again inside the transaction and applied only if it is still
     the same, otherwise ``ImportPlanChanged``. Bulk statements only: the number of queries does not depend on the
-    size of the list. Never deletes a project.
+    size of the list (but for links that leave a list without another taking their place). Never deletes a project.
     """
     annex = plan_or_annex.annex if isinstance(plan_or_annex, ImportPlan) else plan_or_annex
     user = user if getattr(user, "is_authenticated", False) else None
     try:
-        with _no_cyclic_gc(), transaction.atomic(), _sqlite_real_parameter_limit():
+        with transaction.atomic():
             plan = plan_import(annex)
             if isinstance(plan_or_annex, ImportPlan) and plan.fingerprint() != plan_or_annex.fingerprint():
                 raise ImportPlanChanged
@@ -518,8 +373,10 @@ def apply_import(plan_or_annex: "ImportPlan | Annex", *, user=None) -> ImportRes
 
 
 def _apply(plan: ImportPlan, *, user) -> None:
+    """Write the plan with ``sanlian.bulk.BulkWriter``: every row created or changed gets its history record
+    ("导入清单", by ``user``) in a fixed number of statements."""
     now = timezone.now()
-    write = _Writer(user=user, now=now)
+    write = BulkWriter(user=user, now=now, reason=IMPORT_REASON)
     ids = {}
     for kind in (SOCIETIES, *KINDS):
         extra = "kind" if kind.model is Partner else "level" if kind.model is UpperUnit else None
@@ -548,34 +405,45 @@ def _apply(plan: ImportPlan, *, user) -> None:
     targets = [(created[(ids["societies"][_key(p.values["society"])], _key(p.values["title"]))], p) for p in plan.new]
     targets += [(p.existing.pk, p) for p in plan.changed]
     for kind in KINDS:
-        fk = kind.link_field + "_id"
-        create, reorder, remove = [], [], []
-        for project_id, item in targets:
-            current = {link.org_id: link for link in plan._existing_links[kind.key].get(project_id, [])}
-            for order, name in enumerate(item.values[kind.key]):
-                org_id = ids[kind.key][_key(name)]
-                link = current.pop(org_id, None)
-                if link is None:
-                    create.append({"project_id": project_id, fk: org_id, "order": order})
-                elif link.order != order:
-                    reorder.append(link._replace(order=order))
-            remove.extend(current.values())
+        _apply_links(write, kind, plan.year, [
+            (project_id, [ids[kind.key][_key(name)] for name in item.values[kind.key]],
+             plan._existing_links[kind.key].get(project_id, [])) for project_id, item in targets])
 
-        def rows(links: list[_Link], fk: str = fk) -> list[dict]:
-            return [{"id": link.pk, "project_id": link.project_id, fk: link.org_id, "order": link.order}
-                    for link in links]
 
-        if remove:
-            # A raw delete: a queryset delete would write one history record per link (per-row queries).
-            kind.link.objects.filter(pk__in=[link.pk for link in remove])._raw_delete(kind.link.objects.db)
-            write.history(kind.link, rows(remove), "-")
-        if reorder:
-            write.update(kind.link, rows(reorder), ["order"])
-            write.history(kind.link, rows(reorder), "~")
-        if create:
-            last = kind.link.objects.aggregate(last=Max("pk"))["last"] or 0
-            write.insert(kind.link, create)
-            write.history_since(kind.link, last, project_year=plan.year)
+def _apply_links(write: BulkWriter, kind: LinkKind, year: int, wanted: list[tuple[int, list[int], list[_Link]]]):
+    """Make each project's links of ``kind`` the wanted organisations in the wanted order. A link whose
+    organisation left the list is reused for a new one (a "changed" history record: A → B), so an edited list
+    costs a fixed number of statements; links left over are deleted one by one (django-simple-history records
+    each deletion with the import's user and reason)."""
+    fk = kind.link_field + "_id"
+    create, update, remove = [], [], []
+    for project_id, org_ids, links in wanted:
+        current = {link.org_id: link for link in links}
+        spare = [link for link in links if link.org_id not in org_ids]
+        for order, org_id in enumerate(org_ids):
+            link = current.get(org_id)
+            if link is None and spare:
+                link = spare.pop(0)
+            row = {"project_id": project_id, fk: org_id, "order": order}
+            if link is None:
+                create.append(row)
+            elif (link.org_id, link.order) != (org_id, order):
+                update.append({"id": link.pk, **row})
+        remove += [kind.link(pk=link.pk, project_id=project_id, **{fk: link.org_id}, order=link.order)
+                   for link in spare]
+    write.update(kind.link, update, [fk, "order"])
+    if update:
+        write.history(kind.link, update, "~")
+    if create:
+        last = write.last_pk(kind.link)
+        write.insert(kind.link, create)
+        qn = connection.ops.quote_name
+        write.history_since(kind.link, last, where="{} IN (SELECT {} FROM {} WHERE {} = %s)".format(
+            qn("project_id"), qn(Project._meta.pk.column), qn(Project._meta.db_table),
+            qn(Project._meta.get_field("year").column)), params=(year,))
+    for link in remove:
+        link._history_user, link._change_reason, link._history_date = write.user, write.reason, write.now
+        link.delete()
 
 
 def import_annex(source, *, user=None, year: int | None = None, sheet: str | None = None,
