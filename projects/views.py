@@ -252,6 +252,11 @@ def _replan(request):
         return None, None
 
 
+def _nothing_pending(request):
+    messages.warning(request, _("There is no uploaded list waiting (it may have expired); upload it again."))
+    return redirect("projects:annex_import")
+
+
 @login_required
 @require_GET
 def annex_preview(request):
@@ -259,8 +264,7 @@ def annex_preview(request):
     _secretariat_only(request)
     pending, plan = _replan(request)
     if plan is None:
-        messages.warning(request, _("There is no uploaded list waiting (it may have expired); upload it again."))
-        return redirect("projects:annex_import")
+        return _nothing_pending(request)
     return render(request, "projects/project_import_preview.html", {
         "plan": plan, "name": pending["name"], "warnings": [str(issue) for issue in plan.warnings],
     })
@@ -273,8 +277,7 @@ def annex_confirm(request):
     _secretariat_only(request)
     pending, plan = _replan(request)
     if plan is None:
-        messages.warning(request, _("There is no uploaded list waiting (it may have expired); upload it again."))
-        return redirect("projects:annex_import")
+        return _nothing_pending(request)
     try:
         if plan.fingerprint() != request.POST.get("fingerprint"):
             raise ImportPlanChanged
