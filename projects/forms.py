@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sanlian.forms import DateInput, MultipleFileField, formfield
-from societies.models import District, Expert, Industry, Partner, Society, UpperUnit, name_key
+from societies.models import District, Expert, Industry, Partner, Profile, Society, UpperUnit, name_key
 
 from .choices import ProjectStatus
 from .models import ActivityOutcome, Project, TaskForceMember
@@ -87,6 +87,15 @@ class ProjectForm(forms.ModelForm):
 
     def validate_unique(self):
         pass  # the clash is reported on the title field in clean()
+
+
+class MessagePreferenceForm(forms.ModelForm):
+    """How the daily reminder run reaches the user: one message a day, one per item, or in-app only."""
+
+    class Meta:
+        model = Profile
+        fields = ["message_preference"]
+        widgets = {"message_preference": forms.RadioSelect}
 
 
 class StatusForm(forms.Form):

@@ -429,6 +429,7 @@ class WebhookDelivery(models.Model):
     society = models.ForeignKey(Society, verbose_name=_("society"), on_delete=models.CASCADE, related_name="+")
     url = models.URLField(_("webhook"), max_length=500)
     text = models.TextField(_("message"))
+    markdown = models.BooleanField(_("markdown"), default=False, help_text=_("Sent as the robot's markdown message."))
     state = models.CharField(
         _("state"), max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING, db_index=True
     )

@@ -26,6 +26,7 @@ urlpatterns = [
     path("import/done/", views.annex_done, name="annex_done"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("notifications/settings/", views.notification_settings, name="notification_settings"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("reminders/digest/", views.reminder_digest, name="reminder_digest"),
     path("reminders/unreachable/", views.unreachable, name="unreachable"),

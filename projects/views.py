@@ -24,8 +24,8 @@ from . import notifications, reminders, services
 from .access import can_change, can_manage, can_record_outcome, get_project_or_404
 from .annex import AnnexRefused
 from .filtersets import ProjectFilterSet
-from .forms import (AnnexUploadForm, OutcomeForm, ProgressUpdateForm, ProjectForm, StatusForm, TaskForceForm,
-                    TaskForceMemberFormSet)
+from .forms import (AnnexUploadForm, MessagePreferenceForm, OutcomeForm, ProgressUpdateForm, ProjectForm, StatusForm,
+                    TaskForceForm, TaskForceMemberFormSet)
 from .history import project_history
 from .importing import (UPLOAD_TTL_SECONDS, ImportPlanChanged, apply_import, discard_upload, export_annex, load_annex,
                         plan_import, stash_upload, stashed_upload)
@@ -344,6 +344,18 @@ def notification_read(request, pk: int):
     target = notification.url if request.POST.get("open") and url_has_allowed_host_and_scheme(
         notification.url, allowed_hosts={request.get_host()}) else reverse("projects:notifications")
     return redirect(target)
+
+
+@login_required
+def notification_settings(request):
+    """The user's choice of reminder messages (in their profile)."""
+    profile = notifications.profile_of(request.user)
+    form = MessagePreferenceForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your choice was saved."))
+        return redirect("projects:notifications")
+    return render(request, "projects/notification_settings.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @login_required
