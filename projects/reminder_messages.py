@@ -8,9 +8,10 @@ Pure composition: the rows returned are unsaved; ``projects.reminders`` decides 
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from sanlian.site import absolute_url
 from societies.choices import MessagePreference
@@ -38,6 +39,44 @@ class Item:
     digest: tuple[str, str] | None = None  # the digest's title and text
 
 
+STAGE_TEXTS = {  # marked for translation here, translated when used (only the stage's own pair)
+    ReminderKind.DUE_SOON: (
+        gettext_noop("Due in {days} days: {title}"),
+        gettext_noop("The project “{title}” ({society}) is due {due_text}; its due window ends on {due_end}, in "
+                     "{days} days. Please post a progress update before then, and set its status to “Done” "
+                     "when it is finished."),
+    ),
+    ReminderKind.DUE_TODAY: (
+        gettext_noop("Due today: {title}"),
+        gettext_noop("The due window of the project “{title}” ({society}, due {due_text}) ends today, {due_end}. "
+                     "Please post today's progress and set its status to “Done”, or to “Delayed” with "
+                     "the reason."),
+    ),
+    ReminderKind.OVERDUE: (
+        gettext_noop("Overdue: {title}"),
+        gettext_noop("The project “{title}” ({society}) was due by {due_end} ({due_text}) and is {late} days "
+                     "overdue. Please post its progress and set its status (done, or delayed with the reason and a "
+                     "new date)."),
+    ),
+    ReminderKind.ESCALATED: (
+        gettext_noop("Escalated, {late} days overdue: {title}"),
+        gettext_noop("The project “{title}” of {society} was due by {due_end} ({due_text}) and is {late} days "
+                     "overdue without being closed. Please follow it up with the society's contact."),
+    ),
+    ReminderKind.RED: (
+        gettext_noop("Red list, {late} days overdue: {title}"),
+        gettext_noop("The project “{title}” of {society} was due by {due_end} ({due_text}) and is {late} days "
+                     "overdue. It is on the leadership's red list."),
+    ),
+    ReminderKind.NO_UPDATE: (
+        gettext_noop("No progress update since {since}: {title}"),
+        gettext_noop("The project “{title}” ({society}) is in progress but has had no progress update for a "
+                     "while (due {due_text}). Please post what has been done, with photos or documents if there "
+                     "are any."),
+    ),
+}
+
+
 def stage_text(stage, today: date) -> tuple[str, str]:
     """Title and body (in the portal's language) of one stage's message: the project, its due date, what to do."""
     project = stage.project
@@ -46,43 +85,15 @@ def stage_text(stage, today: date) -> tuple[str, str]:
         "due_end": project.due_end.isoformat() if project.due_end else "-", "days": stage.step,
         "late": (today - project.due_end).days if project.due_end else 0, "since": stage.target.isoformat(),
     }
-    texts = {
-        ReminderKind.DUE_SOON: (
-            gettext("Due in {days} days: {title}"),
-            gettext("The project “{title}” ({society}) is due {due_text}; its due window ends on {due_end}, in "
-              "{days} days. Please post a progress update before then, and set its status to “Done” "
-              "when it is finished."),
-        ),
-        ReminderKind.DUE_TODAY: (
-            gettext("Due today: {title}"),
-            gettext("The due window of the project “{title}” ({society}, due {due_text}) ends today, {due_end}. "
-              "Please post today's progress and set its status to “Done”, or to “Delayed” with "
-              "the reason."),
-        ),
-        ReminderKind.OVERDUE: (
-            gettext("Overdue: {title}"),
-            gettext("The project “{title}” ({society}) was due by {due_end} ({due_text}) and is {late} days "
-              "overdue. Please post its progress and set its status (done, or delayed with the reason and a new "
-              "date)."),
-        ),
-        ReminderKind.ESCALATED: (
-            gettext("Escalated, {late} days overdue: {title}"),
-            gettext("The project “{title}” of {society} was due by {due_end} ({due_text}) and is {late} days "
-              "overdue without being closed. Please follow it up with the society's contact."),
-        ),
-        ReminderKind.RED: (
-            gettext("Red list, {late} days overdue: {title}"),
-            gettext("The project “{title}” of {society} was due by {due_end} ({due_text}) and is {late} days "
-              "overdue. It is on the leadership's red list."),
-        ),
-        ReminderKind.NO_UPDATE: (
-            gettext("No progress update since {since}: {title}"),
-            gettext("The project “{title}” ({society}) is in progress but has had no progress update for a "
-              "while (due {due_text}). Please post what has been done, with photos or documents if there are any."),
-        ),
-    }
-    title, body = texts[stage.kind]
-    return title.format(**facts), body.format(**facts)
+    title, body = STAGE_TEXTS[stage.kind]
+    return gettext(title).format(**facts), gettext(body).format(**facts)
+
+
+def project_url(project: Project) -> str:
+    """The project's address, worked out once per project and run (thousands of items name the same projects)."""
+    if not hasattr(project, "_reminder_url"):
+        project._reminder_url = project.get_absolute_url()
+    return project._reminder_url
 
 
 def contact_line(project: Project) -> str:
@@ -92,36 +103,49 @@ def contact_line(project: Project) -> str:
     return project.contact or "-"
 
 
-def _section(stage, policy) -> tuple[tuple, str]:
-    """The sort key and heading of a stage's section."""
-    kind = stage.kind
-    headings = {
+@lru_cache(maxsize=8)
+def _words(language: str) -> dict[str, str]:
+    """The run's recurring words, translated once per language (a run writes them thousands of times)."""
+    return {
+        ReminderKind.DUE_SOON: gettext("Due in {days} days"),
         ReminderKind.DUE_TODAY: gettext("Due today"),
         ReminderKind.OVERDUE: gettext("Overdue"),
         ReminderKind.ESCALATED: gettext("Escalated to you"),
         ReminderKind.RED: gettext("Red list (leadership)"),
-        ReminderKind.NO_UPDATE: gettext("No progress update for {days} days").format(days=policy.no_update_days),
+        ReminderKind.NO_UPDATE: gettext("No progress update for {days} days"),
+        ReminderKind.DIGEST: gettext("Weekly digest"),
+        "late": gettext("{days} days overdue (due {due_end})"),
+        "idle": gettext("no update since {since}"),
+        "due": gettext("due {due_text} (by {due_end})"),
+        "contact": gettext("contact: {}"),
     }
+
+
+def words() -> dict[str, str]:
+    return _words(get_language() or "")
+
+
+def _section(stage, policy) -> tuple[tuple, str]:
+    """The sort key and heading of a stage's section."""
+    kind = stage.kind
     if kind == ReminderKind.DUE_SOON:
-        return (0, -stage.step), gettext("Due in {days} days").format(days=stage.step)
-    return (SECTION_ORDER.index(kind), 0), headings[kind]
+        return (0, -stage.step), words()[kind].format(days=stage.step)
+    return (SECTION_ORDER.index(kind), 0), words()[kind].format(days=policy.no_update_days)
 
 
 def _detail(stage, today: date) -> str:
     project = stage.project
     if stage.kind in (ReminderKind.OVERDUE, ReminderKind.ESCALATED, ReminderKind.RED):
-        return gettext("{days} days overdue (due {due_end})").format(days=(today - project.due_end).days,
-                                                                    due_end=project.due_end.isoformat())
+        return words()["late"].format(days=(today - project.due_end).days, due_end=project.due_end.isoformat())
     if stage.kind == ReminderKind.NO_UPDATE:
-        return gettext("no update since {since}").format(since=stage.target.isoformat())
-    return gettext("due {due_text} (by {due_end})").format(due_text=project.due_text or "-",
-                                                           due_end=project.due_end.isoformat())
+        return words()["idle"].format(since=stage.target.isoformat())
+    return words()["due"].format(due_text=project.due_text or "-", due_end=project.due_end.isoformat())
 
 
 def _sections(items: list[Item], today: date, policy) -> list[tuple[str, list[Item]]]:
     grouped: dict[tuple, tuple[str, list[Item]]] = {}
     for item in items:
-        order, heading = ((len(SECTION_ORDER), 0), gettext("Weekly digest")) if item.stage is None else _section(
+        order, heading = ((len(SECTION_ORDER), 0), words()[ReminderKind.DIGEST]) if item.stage is None else _section(
             item.stage, policy)
         grouped.setdefault(order, (heading, []))[1].append(item)
     return [grouped[order] for order in sorted(grouped)]
@@ -147,9 +171,9 @@ def daily_text(items: list[Item], today: date, policy) -> tuple[str, str]:
                 continue
             project = item.stage.project
             lines.append("{}. {} — {} · {} · {}".format(number, project.title, project.society.name,
-                                                      gettext("contact: {}").format(contact_line(project)),
+                                                      words()["contact"].format(contact_line(project)),
                                                       _detail(item.stage, today)))
-            lines.append("   " + absolute_url(project.get_absolute_url()))
+            lines.append("   " + absolute_url(project_url(project)))
         blocks.append("\n".join(lines))
     return title, "\n\n".join(blocks)
 
@@ -172,7 +196,7 @@ def person_messages(items: list[Item], *, today: date, policy, preferences: dict
             continue
         title, body = daily_text(group, today, policy)
         projects = {item.stage.project for item in group if item.stage}
-        url = next(iter(projects)).get_absolute_url() if len(projects) == 1 else reverse("projects:mine")
+        url = project_url(next(iter(projects))) if len(projects) == 1 else reverse("projects:mine")
         messages.append(([item.key for item in group], message_for(
             recipient, kind=DAILY, level=_level(group), title=title, body=body, url=url)))
     return messages
@@ -185,10 +209,10 @@ def _one(item: Item, recipient: Recipient, today: date) -> Notification:
                            body=body, url=reverse("projects:reminder_digest"))
     title, body = stage_text(item.stage, today)
     project = item.stage.project
-    body = "{}\n{} · {}".format(body, gettext("contact: {}").format(contact_line(project)),
-                                absolute_url(project.get_absolute_url()))
+    body = "{}\n{} · {}".format(body, words()["contact"].format(contact_line(project)),
+                                absolute_url(project_url(project)))
     return message_for(recipient, kind=item.stage.kind, level=item.stage.level, title=title, body=body,
-                       url=project.get_absolute_url())
+                       url=project_url(project))
 
 
 def robot_messages(items: list[tuple[tuple, Society, object]], *, today: date, policy) -> list[
@@ -212,7 +236,7 @@ def robot_messages(items: list[tuple[tuple, Society, object]], *, today: date, p
                     continue
                 project = item.stage.project
                 lines.append("- [{}]({}) · {} · {}".format(
-                    project.title.replace("[", "【").replace("]", "】"), absolute_url(project.get_absolute_url()),
+                    project.title.replace("[", "【").replace("]", "】"), absolute_url(project_url(project)),
                     contact_line(project), _detail(item.stage, today)))
         if shown > ROBOT_MAX_ITEMS:
             lines.append(gettext("… and {count} more").format(count=shown - ROBOT_MAX_ITEMS))
