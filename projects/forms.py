@@ -98,6 +98,19 @@ class MessagePreferenceForm(forms.ModelForm):
         widgets = {"message_preference": forms.RadioSelect}
 
 
+class UrgeForm(forms.Form):
+    """催办 on one project or several (``project``: the ticked rows of a list), with an optional note."""
+
+    note = forms.CharField(label=_("Note"), required=False, max_length=500,
+                           widget=forms.TextInput(attrs={"placeholder": _("optional note to the society")}))
+    project = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # any whole number is offered; which of them the user may urge is decided by the access rules
+        self.fields["project"].valid_value = lambda value: str(value).isdigit() and len(str(value)) < 12
+
+
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ProjectStatus.choices)
 

@@ -535,3 +535,25 @@ class CalendarFeed(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("projects:calendar_feed", args=[self.token])
+
+
+class Urge(models.Model):
+    """A 催办 pressed by hand by the secretariat: the society's contacts are told at once; once per project a day."""
+
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="urges")
+    on_date = models.DateField(_("date"))
+    note = models.TextField(_("note"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("pressed by"), null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("pressed at"), default=timezone.now)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("reminder by hand")
+        verbose_name_plural = _("reminders by hand")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["project", "on_date"], name="urge_once_a_day")]
+
+    def __str__(self) -> str:
+        return "{} {}".format(self.project, self.on_date)

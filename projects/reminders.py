@@ -24,7 +24,7 @@ from societies.models import Contact, Profile, Society
 from .choices import NotificationLevel, ProjectStatus, ReminderKind
 from .models import CalendarFeed, Project, ReminderPolicy, ReminderRun, WebhookDelivery
 from .notifications import Recipient, existing_keys, ledger_key, merge, people, redrive_pending, send_bundles
-from .reminder_messages import Item, person_messages, robot_messages
+from .reminder_messages import Item, contact_line, person_messages, robot_messages
 
 
 def local_today() -> date:
@@ -56,7 +56,8 @@ class Stage:
         return ledger_key(PROJECT, self.project.pk, self.kind, self.step, self.target, recipient_key)
 
 
-def _society_users() -> dict[int, list[User]]:
+def society_accounts() -> dict[int, list[User]]:
+    """The active contact accounts of each society, by society id (one query)."""
     result: dict[int, list[User]] = defaultdict(list)
     users = User.objects.filter(is_active=True, groups__name=Role.SOCIETY, profile__society__isnull=False)
     for user in users.annotate(society_pk=models.F("profile__society_id")).order_by("pk"):
@@ -130,7 +131,7 @@ class _Plan:
 def _plan(*, today: date, policy: ReminderPolicy) -> _Plan:
     """Every stage due today with its recipients, and the digest lists, in a fixed number of queries."""
     counts: dict = {"date": today.isoformat(), **dict.fromkeys(RUN_KEYS, 0)}
-    society_users = _society_users()
+    society_users = society_accounts()
     secretariat = people(users_with_role(Role.SECRETARIAT))
     leaders = people(users_with_role(Role.LEADER))
     week_end = today + timedelta(days=6 - today.weekday())
@@ -176,10 +177,39 @@ def _digest_sections(digest: dict) -> list[tuple[str, list[Project]]]:
     ]
 
 
+@dataclass
+class AttentionRow:
+    """One project on the 催办 page: its most advanced stage, how late it is, and whom to call."""
+
+    project: Project
+    stage: str
+    late: int
+    red: bool
+    contact: str
+
+
+def _attention_rows(digest: dict, today: date) -> list[AttentionRow]:
+    """Every project of the digest's lists once, in the order of its most advanced stage (red list first)."""
+    labels = [("red", gettext("Red list (leadership)")), ("escalated", gettext("Escalated")),
+              ("overdue", gettext("Overdue")), ("due_this_week", gettext("Due this week")),
+              ("no_update", gettext("No progress update"))]
+    rows, seen = [], set()
+    for name, label in labels:
+        for project in digest[name]:
+            if project.pk in seen:
+                continue
+            seen.add(project.pk)
+            late = (today - project.due_end).days if project.due_end and project.due_end < today else 0
+            rows.append(AttentionRow(project, label, late, name == "red", contact_line(project)))
+    return rows
+
+
 def reminder_overview(*, today: date) -> dict:
-    """The weekly digest's lists as of ``today`` (for the digest page); read-only, a fixed number of queries."""
+    """The weekly digest's lists as of ``today``, and each of their projects once (for the 催办 page); read-only,
+    a fixed number of queries."""
     plan = _plan(today=today, policy=ReminderPolicy.current())
-    return {"sections": _digest_sections(plan.digest), "counts": plan.counts}
+    return {"sections": _digest_sections(plan.digest), "counts": plan.counts,
+            "rows": _attention_rows(plan.digest, today)}
 
 
 def _digest_text(digest: dict, today: date) -> tuple[str, str]:
@@ -326,7 +356,7 @@ def update_reminder_policy(*, policy: ReminderPolicy) -> ReminderPolicy:
 def unreachable() -> dict[str, list]:
     """Who reminders cannot reach by e-mail: society contact accounts and project contacts without an address,
     and open projects with nobody to remind at all. A fixed number of queries."""
-    society_users = _society_users()
+    society_users = society_accounts()
     users = [user for group in society_users.values() for user in group if not user.email.strip()]
     projects = list(open_projects())
     contacts, nobody = {}, []

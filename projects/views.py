@@ -6,6 +6,7 @@ import time
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,12 +21,12 @@ from sanlian.access import SYSTEM
 from sanlian.files import private_file_response
 from societies.access import is_secretariat, sees_everything
 
-from . import notifications, reminders, services
+from . import notifications, reminders, services, urging
 from .access import can_change, can_manage, can_record_outcome, get_project_or_404
 from .annex import AnnexRefused
 from .filtersets import ProjectFilterSet
 from .forms import (AnnexUploadForm, MessagePreferenceForm, OutcomeForm, ProgressUpdateForm, ProjectForm, StatusForm,
-                    TaskForceForm, TaskForceMemberFormSet)
+                    TaskForceForm, TaskForceMemberFormSet, UrgeForm)
 from .history import project_history
 from .importing import (UPLOAD_TTL_SECONDS, ImportPlanChanged, apply_import, discard_upload, export_annex, load_annex,
                         plan_import, stash_upload, stashed_upload)
@@ -123,6 +124,58 @@ def project_status(request, pk: int):
     services.change_status(project, user=request.user, status=form.cleaned_data["status"])
     messages.success(request, _("Status changed to “{}”.").format(project.get_status_display()))
     return redirect(project)
+
+
+def _urge(request, ids: list[int], note: str, back: str):
+    """Press 催办 on the projects ``ids`` the user may see, then go back with what was sent and what was refused."""
+    projects = urging.urgeable(request.user, ids)
+    if not projects:
+        messages.error(request, _("Tick the open projects to remind first."))
+        return redirect(back)
+    try:
+        result = urging.urge_projects(projects, user=request.user, note=note)
+    except IntegrityError:  # pressed at the same moment by someone else: that press went out
+        messages.error(request, _("These projects were reminded by someone else just now; nothing was sent twice."))
+        return redirect(back)
+    if result.urged:
+        messages.success(request, ngettext("Reminder sent for {count} project: the society's contacts were told.",
+                                           "Reminder sent for {count} projects: the societies' contacts were told.",
+                                           len(result.urged)).format(count=len(result.urged)))
+    for project in result.refused:
+        messages.error(request, _("“{title}” was already reminded today; it was not sent again.").format(
+            title=project.title))
+    return redirect(back)
+
+
+def _back(request, default: str) -> str:
+    target = request.POST.get("next", "")
+    return target if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else default
+
+
+@login_required
+@require_POST
+def urge_project(request, pk: int):
+    """Secretariat: 催办 on one project (others: 404)."""
+    project = get_project_or_404(request.user, pk)
+    _secretariat_only(request)
+    form = UrgeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The note may have at most 500 characters."))
+        return redirect(_back(request, project.get_absolute_url()))
+    return _urge(request, [project.pk], form.cleaned_data["note"], _back(request, project.get_absolute_url()))
+
+
+@login_required
+@require_POST
+def urge_batch(request):
+    """Secretariat: 催办 on the projects ticked in a list, in one post (others: 404)."""
+    _secretariat_only(request)
+    form = UrgeForm(request.POST)
+    back = _back(request, reverse("projects:list"))
+    if not form.is_valid():
+        messages.error(request, _("The note may have at most 500 characters, and only listed projects can be ticked."))
+        return redirect(back)
+    return _urge(request, form.cleaned_data["project"], form.cleaned_data["note"], back)
 
 
 @login_required
@@ -374,7 +427,8 @@ def reminder_digest(request):
         raise Http404
     today = reminders.local_today()
     plan = reminders.reminder_overview(today=today)
-    return render(request, "projects/reminder_digest.html", {"today": today, **plan})
+    return render(request, "projects/reminder_digest.html", {"today": today, "can_manage": can_manage(request.user),
+                                                             **plan})
 
 
 @login_required
