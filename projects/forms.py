@@ -112,7 +112,23 @@ class UrgeForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=ProjectStatus.choices)
+    """The status; choosing “Delayed” needs the reason and the new expected date (not in the past)."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=ProjectStatus.choices,
+                               error_messages={"invalid_choice": _("Choose one of the listed statuses.")})
+    delay_reason = forms.CharField(label=_("Reason for the delay"), required=False, max_length=2000,
+                                   widget=forms.Textarea(attrs={"rows": 2}), help_text=_("Needed for “Delayed”."))
+    delayed_to = forms.DateField(label=_("New expected date"), required=False, widget=DateInput(),
+                                 help_text=_("Needed for “Delayed”."))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == ProjectStatus.DELAYED:
+            if not (data.get("delay_reason") or "").strip() or not data.get("delayed_to"):
+                raise forms.ValidationError(_("To choose “Delayed”, give the reason and the new expected date."))
+            if data["delayed_to"] < timezone.localdate():
+                self.add_error("delayed_to", _("The new expected date cannot be in the past."))
+        return data
 
 
 class ProgressUpdateForm(forms.Form):

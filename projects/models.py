@@ -65,6 +65,9 @@ class Project(models.Model):
     contacts = models.ManyToManyField(Contact, verbose_name=_("contact people"), blank=True, related_name="projects")
     remarks = models.TextField(_("remarks"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.PLANNED)
+    delayed_to = models.DateField(_("delayed to"), null=True, blank=True,
+                                  help_text=_("The new expected date given with “Delayed”; reminders use it."))
+    delay_reason = models.TextField(_("reason for the delay"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     created_by = models.ForeignKey(

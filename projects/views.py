@@ -57,6 +57,11 @@ def my_projects(request):
 @require_GET
 def project_detail(request, pk: int):
     project = get_project_or_404(request.user, pk)
+    return _detail_page(request, project)
+
+
+def _detail_page(request, project: Project, *, status_form: StatusForm | None = None):
+    """The project page; with a refused ``status_form``, that form with its errors (and status 400)."""
     project = Project.objects.with_links().get(pk=project.pk)
     changeable = can_change(request.user, project)
     task_force = TaskForce.objects.for_user(request.user).filter(project=project).prefetch_related("members").first()
@@ -67,9 +72,11 @@ def project_detail(request, pk: int):
         "outcomes": project.outcomes.prefetch_related("evidence"),
         "can_record_outcome": can_record_outcome(request.user, project),
         "history": project_history(project),
-        "status_form": StatusForm(initial={"status": project.status}) if changeable else None,
+        "status_form": status_form or (StatusForm(initial={
+            "status": project.status, "delay_reason": project.delay_reason, "delayed_to": project.delayed_to,
+        }) if changeable else None),
         "update_form": ProgressUpdateForm(initial={"happened_on": timezone.localdate()}) if changeable else None,
-    })
+    }, status=400 if status_form is not None else 200)
 
 
 def _project_form_page(request, project: Project | None):
@@ -119,9 +126,11 @@ def project_status(request, pk: int):
     project = get_project_or_404(request.user, pk, for_change=True)
     form = StatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose one of the listed statuses."))
-        return redirect(project)
-    services.change_status(project, user=request.user, status=form.cleaned_data["status"])
+        messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
+        return _detail_page(request, project, status_form=form)
+    data = form.cleaned_data
+    services.change_status(project, user=request.user, status=data["status"], delay_reason=data["delay_reason"],
+                           delayed_to=data["delayed_to"])
     messages.success(request, _("Status changed to “{}”.").format(project.get_status_display()))
     return redirect(project)
 
