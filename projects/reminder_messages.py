@@ -22,7 +22,8 @@ from .models import Notification, Project, WebhookDelivery
 from .notifications import Recipient, message_for
 
 DAILY = "daily"  # the kind of a person's daily message (its items keep their own kinds in the ledger)
-ROBOT_MAX_ITEMS = 30  # WeCom's robot takes 4,096 bytes of markdown: the rest is "… and N more"
+ROBOT_MAX_ITEMS = 30  # lines of items in a robot's message; the rest is "… and N more"
+ROBOT_MAX_BYTES = 3800  # WeCom's robot takes at most 4,096 bytes of markdown (DingTalk more)
 LEVELS = [NotificationLevel.INFO, NotificationLevel.YELLOW, NotificationLevel.ORANGE, NotificationLevel.RED]
 # The sections of a daily message, in this order; early reminders are split by their number of days.
 SECTION_ORDER = [ReminderKind.DUE_SOON, ReminderKind.DUE_TODAY, ReminderKind.OVERDUE, ReminderKind.ESCALATED,
@@ -215,9 +216,14 @@ def _one(item: Item, recipient: Recipient, today: date) -> Notification:
                        url=project_url(project))
 
 
+def _size(lines: list[str]) -> int:
+    return sum(len(line.encode()) + 1 for line in lines)
+
+
 def robot_messages(items: list[tuple[tuple, Society, object]], *, today: date, policy) -> list[
         tuple[list[tuple], WebhookDelivery]]:
-    """One markdown message per society's group robot listing its new items (at most ``ROBOT_MAX_ITEMS`` lines)."""
+    """One markdown message per society's group robot listing its new items (at most ``ROBOT_MAX_ITEMS`` lines
+    and ``ROBOT_MAX_BYTES``; then how many more)."""
     by_society: dict[int, list] = defaultdict(list)
     for key, society, stage in items:
         by_society[society.pk].append((key, society, stage))
@@ -227,19 +233,24 @@ def robot_messages(items: list[tuple[tuple, Society, object]], *, today: date, p
         entries = [Item(key, Recipient(None, ""), stage) for key, _society, stage in group]
         lines = ["### " + gettext("{society}: reminders of {date}").format(society=society.name,
                                                                           date=today.isoformat())]
-        shown = 0
+        shown = left = 0
         for heading, section in _sections(entries, today, policy):
+            if left:
+                left += len(section)
+                continue
             lines.append("**{}** ({})".format(heading, len(section)))
             for item in section:
-                shown += 1
-                if shown > ROBOT_MAX_ITEMS:
-                    continue
                 project = item.stage.project
-                lines.append("- [{}]({}) · {} · {}".format(
+                line = "- [{}]({}) · {} · {}".format(
                     project.title.replace("[", "【").replace("]", "】"), absolute_url(project_url(project)),
-                    contact_line(project), _detail(item.stage, today)))
-        if shown > ROBOT_MAX_ITEMS:
-            lines.append(gettext("… and {count} more").format(count=shown - ROBOT_MAX_ITEMS))
+                    contact_line(project), _detail(item.stage, today))
+                if left or shown == ROBOT_MAX_ITEMS or _size(lines) + len(line.encode()) > ROBOT_MAX_BYTES:
+                    left += 1
+                    continue
+                lines.append(line)
+                shown += 1
+        if left:
+            lines.append(gettext("… and {count} more").format(count=left))
         messages.append(([key for key, _society, _stage in group],
                          WebhookDelivery(society=society, url=society.webhook_url, text="\n".join(lines),
                                          markdown=True)))

@@ -121,6 +121,19 @@ def test_robot_markdown_is_cut_after_thirty_lines(people):
     assert (text.count("\n- ["), "……另有5项" in text) == (30, True)
 
 
+def test_robot_markdown_stays_under_wecoms_4096_bytes(people):
+    society = people["society"]
+    society.webhook_url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=a"
+    society.save()
+    for n in range(20):
+        factories.project(society=society, due_end=LATE, title="很长的项目名称" * 6 + str(n))
+    send_reminders(today=DAY)
+    text = WebhookDelivery.objects.get().text
+    shown = text.count("\n- [")
+    assert len(text.encode()) <= 4096 and 0 < shown < 20
+    assert text.endswith("……另有{}项".format(20 - shown))
+
+
 @pytest.mark.parametrize("size", [3, 30])
 def test_daily_run_query_count_is_constant(people, django_assert_max_num_queries, size):
     society = people["society"]
