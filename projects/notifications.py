@@ -12,6 +12,7 @@ import logging
 import urllib.request
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -50,7 +51,7 @@ class Recipient:
     user: User | None
     email: str
 
-    @property
+    @cached_property
     def key(self) -> str:
         return recipient_key(self.user, self.email)
 

@@ -98,10 +98,12 @@ def project_url(project: Project) -> str:
 
 
 def contact_line(project: Project) -> str:
-    """The project's contact person and phone (its first linked contact, else the annex's text)."""
-    for contact in project.contacts.all():  # prefetched by open_projects()
-        return " ".join(filter(None, [contact.name, contact.phone]))
-    return project.contact or "-"
+    """The project's contact person and phone (its first linked contact, else the annex's text), once per run."""
+    if not hasattr(project, "_reminder_contact"):
+        first = next(iter(project.contacts.all()), None)  # prefetched by open_projects()
+        project._reminder_contact = (" ".join(filter(None, [first.name, first.phone])) if first
+                                     else project.contact or "-")
+    return project._reminder_contact
 
 
 @lru_cache(maxsize=8)
