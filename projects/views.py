@@ -139,8 +139,7 @@ def _urge(request, ids: list[int], note: str, back: str):
     """Press 催办 on the projects ``ids`` the user may see, then go back with what was sent and what was refused."""
     projects = urging.urgeable(request.user, ids)
     if not projects:
-        messages.error(request, _("Tick the open projects to remind first."))
-        return redirect(back)
+        return _urge_refused(request, _("Tick the open projects to remind first."), back)
     try:
         result = urging.urge_projects(projects, user=request.user, note=note)
     except IntegrityError:  # pressed at the same moment by someone else: that press went out
@@ -156,6 +155,11 @@ def _urge(request, ids: list[int], note: str, back: str):
     return redirect(back)
 
 
+def _urge_refused(request, reason: str, back: str):
+    """Bad input to 催办 (nothing to remind, a junk row, a note too long): the reason, status 400, nothing sent."""
+    return render(request, "projects/urge_refused.html", {"reason": reason, "back": back}, status=400)
+
+
 def _back(request, default: str) -> str:
     target = request.POST.get("next", "")
     return target if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else default
@@ -169,8 +173,8 @@ def urge_project(request, pk: int):
     _secretariat_only(request)
     form = UrgeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("The note may have at most 500 characters."))
-        return redirect(_back(request, project.get_absolute_url()))
+        return _urge_refused(request, _("The note may have at most 500 characters."),
+                             _back(request, project.get_absolute_url()))
     return _urge(request, [project.pk], form.cleaned_data["note"], _back(request, project.get_absolute_url()))
 
 
@@ -182,8 +186,8 @@ def urge_batch(request):
     form = UrgeForm(request.POST)
     back = _back(request, reverse("projects:list"))
     if not form.is_valid():
-        messages.error(request, _("The note may have at most 500 characters, and only listed projects can be ticked."))
-        return redirect(back)
+        return _urge_refused(request, _("The note may have at most 500 characters, and only listed projects can be "
+                                        "ticked."), back)
     return _urge(request, form.cleaned_data["project"], form.cleaned_data["note"], back)
 
 

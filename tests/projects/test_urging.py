@@ -77,6 +77,14 @@ def test_batch_urge_sends_one_message_per_person_and_refuses_repeats(client, peo
     assert Urge.objects.count() == 4
 
 
+def test_a_note_too_long_on_one_project_is_refused(client, people):
+    project = reminded_project(people, due_end=LATE)
+    client.force_login(people["secretariat"])
+    response = client.post(reverse("projects:urge", args=[project.pk]), {"note": "长" * 501})
+    assert response.status_code == 400 and "附言最多500个字。" in response.content.decode()
+    assert (Notification.objects.count(), Urge.objects.count()) == (0, 0)
+
+
 @pytest.mark.parametrize("who", ["alice", "leader", "outsider"])
 def test_only_the_secretariat_may_urge(client, people, who):
     project = reminded_project(people, due_end=LATE)
@@ -93,8 +101,9 @@ def test_bad_batch_is_refused_with_a_chinese_message(client, people, form):
     done = reminded_project(people, due_end=LATE, status="done")
     client.force_login(people["secretariat"])
     response = client.post(reverse("projects:urge_batch"), form or {"project": [done.pk]})
-    assert response.status_code == 302
-    assert told(response)[0] in ("请先勾选要催办的未完成项目。", "附言最多500个字，且只能勾选列表中的项目。")
+    html = response.content.decode()
+    assert response.status_code == 400 and "未发送催办" in html
+    assert ("请先勾选要催办的未完成项目。" in html) != ("附言最多500个字，且只能勾选列表中的项目。" in html)
     assert (Notification.objects.count(), Urge.objects.count()) == (0, 0)
 
 
