@@ -3,7 +3,10 @@
 Builds a throw-away database (SQLite in a temporary folder, or the PostgreSQL of ``DATABASE_URL``'s server in a
 database named ``sanlian_bench``), fills it with N projects of 100 societies whose due windows spread over the year,
 then times ``send_reminders`` for one day: the cold run (every project reminded for the first time), and the next
-day's run. Prints JSON, the last line ``{"projects", "seconds", "queries"}`` for the cold run (the worst case).
+day's run. For each: ``emails_per_recipient_max`` (the most e-mails one address got from the run: one message a
+day per person makes it 1) and ``ratio``, the run's seconds over ``baseline_seconds``, the seconds of inserting the
+run's ledger rows alone. Prints JSON, the last line ``{"projects", "seconds", "queries", "emails_per_recipient_max",
+"baseline_seconds", "ratio"}`` for the cold run (the worst case).
 """
 
 import argparse
@@ -46,7 +49,9 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     from django.contrib.auth.models import Group, User
 
-    from projects.models import Project
+    from django.db.models import Count, Max
+
+    from projects.models import Notification, Project, ReminderLedger
     from projects.reminders import send_reminders
     from societies.choices import Role
     from societies.models import Contact, Profile, Society
@@ -74,16 +79,42 @@ def main() -> None:
 
     results = {}
     for label, day in (("cold", today), ("next_day", today + timedelta(days=1))):
+        last_pk = Notification.objects.aggregate(last=Max("pk"))["last"] or 0
+        last_entry = ReminderLedger.objects.aggregate(last=Max("pk"))["last"] or 0
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
             counts = send_reminders(today=day)
             seconds = time.perf_counter() - started
+        per_address = (Notification.objects.filter(pk__gt=last_pk).exclude(email="").values("email")
+                       .annotate(n=Count("pk")).aggregate(most=Max("n"))["most"] or 0)
         results[label] = {"projects": args.projects, "seconds": round(seconds, 2), "queries": len(queries),
-                          "notifications": counts["notifications"], "webhooks": counts["webhooks"]}
+                          "notifications": counts["notifications"], "emails": counts["emails"],
+                          "webhooks": counts["webhooks"], "recipients": counts["recipients"],
+                          "items": counts["items"], "emails_per_recipient_max": per_address,
+                          "baseline_seconds": ledger_insert_seconds(after=last_entry)}
+        results[label]["ratio"] = round(seconds / max(results[label]["baseline_seconds"], 1e-6), 2)
     print(json.dumps({"database": connection.vendor, **results}, ensure_ascii=False))
     cold = results["cold"]
-    print(json.dumps({"projects": cold["projects"], "seconds": cold["seconds"], "queries": cold["queries"]}))
+    print(json.dumps({key: cold[key] for key in ("projects", "seconds", "queries", "emails_per_recipient_max",
+                                                  "baseline_seconds", "ratio")}))
 
+
+def ledger_insert_seconds(*, after: int) -> float:
+    """The baseline: the seconds to insert the ledger rows the run wrote (those after pk ``after``) alone, as
+    one bulk insert of the same keys under another subject type, in a transaction rolled back."""
+    from django.db import transaction
+
+    from projects.models import ReminderLedger
+    from projects.notifications import BULK_BATCH, KEY_FIELDS
+
+    keys = ReminderLedger.objects.filter(pk__gt=after).values_list(*KEY_FIELDS)
+    rows = [ReminderLedger(**(dict(zip(KEY_FIELDS, key)) | {"subject_type": "bench.baseline"})) for key in keys]
+    with transaction.atomic():
+        started = time.perf_counter()
+        ReminderLedger.objects.bulk_create(rows, batch_size=BULK_BATCH)
+        seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return round(seconds, 3)
 
 if __name__ == "__main__":
     main()

@@ -28,6 +28,7 @@ from .models import (
     ReminderRun,
     TaskForce,
     TaskForceMember,
+    Urge,
     WebhookDelivery,
 )
 
@@ -68,7 +69,7 @@ def secretariat_only(user) -> Q | None:
 def register() -> None:
     access.register(Project, project_rule)
     for model in (ProjectDistrict, ProjectUpperUnit, ProjectPartner, TaskForce, ProgressUpdate, Attachment,
-                  ActivityOutcome):
+                  ActivityOutcome, Urge):
         access.register(model, via_project("project"))
     access.register(TaskForceMember, via_project("task_force__project"))
     access.register(Notification, own_rows("recipient"))

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sanlian.forms import DateInput, MultipleFileField, formfield
-from societies.models import District, Expert, Industry, Partner, Society, UpperUnit, name_key
+from societies.models import District, Expert, Industry, Partner, Profile, Society, UpperUnit, name_key
 
 from .choices import ProjectStatus
 from .models import ActivityOutcome, Project, TaskForceMember
@@ -89,8 +89,46 @@ class ProjectForm(forms.ModelForm):
         pass  # the clash is reported on the title field in clean()
 
 
+class MessagePreferenceForm(forms.ModelForm):
+    """How the daily reminder run reaches the user: one message a day, one per item, or in-app only."""
+
+    class Meta:
+        model = Profile
+        fields = ["message_preference"]
+        widgets = {"message_preference": forms.RadioSelect}
+
+
+class UrgeForm(forms.Form):
+    """催办 on one project or several (``project``: the ticked rows of a list), with an optional note."""
+
+    note = forms.CharField(label=_("Note"), required=False, max_length=500,
+                           widget=forms.TextInput(attrs={"placeholder": _("optional note to the society")}))
+    project = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # any whole number is offered; which of them the user may urge is decided by the access rules
+        self.fields["project"].valid_value = lambda value: str(value).isdigit() and len(str(value)) < 12
+
+
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=ProjectStatus.choices)
+    """The status; choosing “Delayed” needs the reason and the new expected date (not in the past)."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=ProjectStatus.choices,
+                               error_messages={"invalid_choice": _("Choose one of the listed statuses.")})
+    delay_reason = forms.CharField(label=_("Reason for the delay"), required=False, max_length=2000,
+                                   widget=forms.Textarea(attrs={"rows": 2}), help_text=_("Needed for “Delayed”."))
+    delayed_to = forms.DateField(label=_("New expected date"), required=False, widget=DateInput(),
+                                 help_text=_("Needed for “Delayed”."))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == ProjectStatus.DELAYED:
+            if not (data.get("delay_reason") or "").strip() or not data.get("delayed_to"):
+                raise forms.ValidationError(_("To choose “Delayed”, give the reason and the new expected date."))
+            if data["delayed_to"] < timezone.localdate():
+                self.add_error("delayed_to", _("The new expected date cannot be in the past."))
+        return data
 
 
 class ProgressUpdateForm(forms.Form):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sanlian.display import value_text
 
-from .models import ProgressUpdate, Project, ProjectDistrict, ProjectPartner, ProjectUpperUnit, TaskForce
+from .models import ProgressUpdate, Project, ProjectDistrict, ProjectPartner, ProjectUpperUnit, TaskForce, Urge
 
 
 @dataclass
@@ -51,7 +51,7 @@ def _entries(records, subject, skip=("updated_at", "title_key", "position")) -> 
 
 def project_history(project: Project, *, limit: int = 200) -> list[HistoryEntry]:
     """Everything that happened to a project, newest first: its fields (old → new), links, progress updates,
-    attachments and task force, with who and when; an import is marked with its reason (导入清单)."""
+    attachments, task force and 催办 pressed by hand, with who and when; an import is marked with its reason (导入清单)."""
     pid = project.pk
     entries = _entries(project.history.select_related("history_user").order_by("history_date")[:limit],
                        lambda record: str(Project._meta.verbose_name))
@@ -70,5 +70,8 @@ def project_history(project: Project, *, limit: int = 200) -> list[HistoryEntry]
     for attachment in project.attachments.select_related("uploaded_by"):
         entries.append(HistoryEntry(when=attachment.uploaded_at, user=attachment.uploaded_by, action=str(_("added")),
                                     subject="{}：{}".format(gettext("Attachment"), attachment.original_name)))
+    for urge in Urge.objects.filter(project_id=pid).select_related("by")[:limit]:
+        entries.append(HistoryEntry(when=urge.created_at, user=urge.by, action=str(_("pressed")),
+                                    subject=gettext("Reminder by hand"), reason=urge.note))
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries[:limit]

@@ -65,6 +65,9 @@ class Project(models.Model):
     contacts = models.ManyToManyField(Contact, verbose_name=_("contact people"), blank=True, related_name="projects")
     remarks = models.TextField(_("remarks"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.PLANNED)
+    delayed_to = models.DateField(_("delayed to"), null=True, blank=True,
+                                  help_text=_("The new expected date given with “Delayed”; reminders use it."))
+    delay_reason = models.TextField(_("reason for the delay"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     created_by = models.ForeignKey(
@@ -429,6 +432,7 @@ class WebhookDelivery(models.Model):
     society = models.ForeignKey(Society, verbose_name=_("society"), on_delete=models.CASCADE, related_name="+")
     url = models.URLField(_("webhook"), max_length=500)
     text = models.TextField(_("message"))
+    markdown = models.BooleanField(_("markdown"), default=False, help_text=_("Sent as the robot's markdown message."))
     state = models.CharField(
         _("state"), max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING, db_index=True
     )
@@ -534,3 +538,25 @@ class CalendarFeed(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("projects:calendar_feed", args=[self.token])
+
+
+class Urge(models.Model):
+    """A 催办 pressed by hand by the secretariat: the society's contacts are told at once; once per project a day."""
+
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="urges")
+    on_date = models.DateField(_("date"))
+    note = models.TextField(_("note"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("pressed by"), null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("pressed at"), default=timezone.now)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("reminder by hand")
+        verbose_name_plural = _("reminders by hand")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["project", "on_date"], name="urge_once_a_day")]
+
+    def __str__(self) -> str:
+        return "{} {}".format(self.project, self.on_date)

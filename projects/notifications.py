@@ -12,6 +12,7 @@ import logging
 import urllib.request
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -23,6 +24,7 @@ from django.utils.translation import gettext
 
 from sanlian.queue import enqueue
 from sanlian.site import absolute_url, site_host
+from societies.models import Profile
 
 from .choices import DeliveryState, NotificationLevel
 from .models import Notification, ReminderLedger, WebhookDelivery
@@ -49,7 +51,7 @@ class Recipient:
     user: User | None
     email: str
 
-    @property
+    @cached_property
     def key(self) -> str:
         return recipient_key(self.user, self.email)
 
@@ -120,18 +122,33 @@ def send_batch(notifications: list[tuple[tuple | None, Notification]],
     taken = existing_keys([key for key, _row in [*notifications, *webhooks] if key is not None])
     new_people = [(key, row) for key, row in notifications if key is None or key not in taken]
     new_robots = [(key, row) for key, row in webhooks if key is None or key not in taken]
-    counts = {"notifications": len(new_people), "emails": sum(1 for _key, row in new_people if row.email),
-              "webhooks": len(new_robots), "already_sent": len(notifications) - len(new_people)}
+    counts = send_bundles([([key] if key else [], row) for key, row in new_people],
+                          [([key] if key else [], row) for key, row in new_robots], dry_run=dry_run)
+    counts.pop("items")
+    return counts | {"already_sent": len(notifications) - len(new_people)}
+
+
+def send_bundles(notifications: list[tuple[list[tuple], Notification]],
+                 webhooks: list[tuple[list[tuple], WebhookDelivery]] = (), *, dry_run: bool = False) -> dict:
+    """Write messages that each stand for several ledger keys (a person's daily message lists many items): the
+    rows are bulk-written, each key's ledger row points at its message, and delivery is queued after commit.
+
+    The caller has left out the keys the ledger already holds (``existing_keys``); a key written concurrently
+    makes the unique constraint fail the whole transaction, so nothing is sent twice. Returns ``{"notifications",
+    "emails", "webhooks", "items"}`` (``items``: ledger rows). A fixed number of queries.
+    """
+    counts = {"notifications": len(notifications), "emails": sum(1 for _keys, row in notifications if row.email),
+              "webhooks": len(webhooks), "items": sum(len(keys) for keys, _row in [*notifications, *webhooks])}
     if dry_run:
         return counts
     with transaction.atomic():
-        written = Notification.objects.bulk_create([row for _key, row in new_people], batch_size=BULK_BATCH)
-        hooks = WebhookDelivery.objects.bulk_create([row for _key, row in new_robots], batch_size=BULK_BATCH)
+        written = Notification.objects.bulk_create([row for _keys, row in notifications], batch_size=BULK_BATCH)
+        hooks = WebhookDelivery.objects.bulk_create([row for _keys, row in webhooks], batch_size=BULK_BATCH)
         ReminderLedger.objects.bulk_create(
             [ReminderLedger(**dict(zip(KEY_FIELDS, key)), notification=row)
-             for (key, _unsaved), row in zip(new_people, written) if key is not None]
+             for (keys, _unsaved), row in zip(notifications, written) for key in keys]
             + [ReminderLedger(**dict(zip(KEY_FIELDS, key)), webhook=row)
-               for (key, _unsaved), row in zip(new_robots, hooks) if key is not None],
+               for (keys, _unsaved), row in zip(webhooks, hooks) for key in keys],
             batch_size=BULK_BATCH,
         )
         queue_deliveries([row.pk for row in written if row.email], [row.pk for row in hooks])
@@ -183,6 +200,11 @@ def notify(
             entry.save(update_fields=["notification"])
         queue_deliveries([notification.pk] if address else [], [])
     return notification
+
+
+def profile_of(user: User) -> Profile:
+    """The user's profile, where the choice of reminder messages is kept (made for accounts without one)."""
+    return Profile.objects.get_or_create(user=user)[0]
 
 
 def unread_count(user: User) -> int:
@@ -261,9 +283,18 @@ def webhook_backoff(attempts: int) -> timedelta:
     return timedelta(seconds=30 * 2 ** max(attempts - 1, 0))
 
 
-def _post_webhook(url: str, text: str) -> None:
-    """POST a text message in the format both WeCom and DingTalk group robots accept; raise on any failure."""
-    payload = json.dumps({"msgtype": "text", "text": {"content": text}}, ensure_ascii=False).encode()
+def robot_payload(url: str, text: str, *, markdown: bool = False) -> dict:
+    """The JSON a group robot takes: text, or markdown (WeCom: ``content``; DingTalk: ``title`` and ``text``)."""
+    if not markdown:
+        return {"msgtype": "text", "text": {"content": text}}
+    if "dingtalk" in url:
+        return {"msgtype": "markdown", "markdown": {"title": text.splitlines()[0].lstrip("# ")[:60], "text": text}}
+    return {"msgtype": "markdown", "markdown": {"content": text}}
+
+
+def _post_webhook(url: str, text: str, *, markdown: bool = False) -> None:
+    """POST a message in the format both WeCom and DingTalk group robots accept; raise on any failure."""
+    payload = json.dumps(robot_payload(url, text, markdown=markdown), ensure_ascii=False).encode()
     request = urllib.request.Request(url, data=payload, headers={"Content-Type": "application/json"}, method="POST")
     with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310 (admin-set URL)
         answer = response.read(4096)
@@ -290,7 +321,7 @@ def deliver_webhook(*, delivery_id: int) -> tuple[str, int]:
             return "skipped", 0
         delivery.attempts += 1
         try:
-            _post_webhook(delivery.url, delivery.text)
+            _post_webhook(delivery.url, delivery.text, markdown=delivery.markdown)
         except Exception as exc:  # network, HTTP or robot error: all are retried the same way
             delivery.last_error = str(exc)[:2000]
             wait = webhook_backoff(delivery.attempts)

@@ -1,7 +1,8 @@
 """Deadline reminders (催办): the policy's stages, the daily run with the weekly digest, the catch-up job, the beat
 schedule, who cannot be reached, and the private calendar feeds of the deadlines.
 
-Messages go out through ``projects.notifications`` (ledger-keyed, so every reminder is sent once).
+Messages go out through ``projects.notifications`` (ledger-keyed, so every reminder is sent once), worded by
+``projects.reminder_messages`` (one message a day per person and per society's robot).
 """
 
 from collections import defaultdict
@@ -12,19 +13,18 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import models, transaction
 from django.db.models import Max, Prefetch, Q
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from sanlian.ical import Event, calendar
-from sanlian.site import absolute_url
 from societies.access import users_with_role
-from societies.choices import Role
-from societies.models import Contact, Society
+from societies.choices import MessagePreference, Role
+from societies.models import Contact, Profile, Society
 
 from .choices import NotificationLevel, ProjectStatus, ReminderKind
 from .models import CalendarFeed, Project, ReminderPolicy, ReminderRun, WebhookDelivery
-from .notifications import Recipient, ledger_key, merge, message_for, people, redrive_pending, send_batch
+from .notifications import Recipient, existing_keys, ledger_key, merge, people, redrive_pending, send_bundles
+from .reminder_messages import Item, contact_line, person_messages, robot_messages
 
 
 def local_today() -> date:
@@ -35,7 +35,7 @@ def local_today() -> date:
 # --- the daily reminder run -------------------------------------------------------------------------------------
 
 RUN_KEYS = ("due_soon", "due_today", "overdue", "escalated", "no_update", "notifications", "emails", "webhooks",
-            "already_sent", "unreachable")
+            "already_sent", "unreachable", "recipients", "items")
 PROJECT = "projects.project"
 DIGEST = "projects.digest"
 CONTACT_KINDS = (ReminderKind.DUE_SOON, ReminderKind.DUE_TODAY, ReminderKind.OVERDUE, ReminderKind.NO_UPDATE)
@@ -56,7 +56,8 @@ class Stage:
         return ledger_key(PROJECT, self.project.pk, self.kind, self.step, self.target, recipient_key)
 
 
-def _society_users() -> dict[int, list[User]]:
+def society_accounts() -> dict[int, list[User]]:
+    """The active contact accounts of each society, by society id (one query)."""
     result: dict[int, list[User]] = defaultdict(list)
     users = User.objects.filter(is_active=True, groups__name=Role.SOCIETY, profile__society__isnull=False)
     for user in users.annotate(society_pk=models.F("profile__society_id")).order_by("pk"):
@@ -120,53 +121,6 @@ def project_stages(project: Project, *, today: date, policy: ReminderPolicy) -> 
     return stages
 
 
-def _reminder_text(stage: Stage, today: date) -> tuple[str, str]:
-    """Title and body (in the portal's language) of a stage's message: the project, its due date, what to do."""
-    project = stage.project
-    facts = {
-        "title": project.title, "society": project.society.name, "due_text": project.due_text or "-",
-        "due_end": project.due_end.isoformat() if project.due_end else "-", "days": stage.step,
-        "late": (today - project.due_end).days if project.due_end else 0, "since": stage.target.isoformat(),
-    }
-    texts = {
-        ReminderKind.DUE_SOON: (
-            gettext("Due in {days} days: {title}"),
-            gettext("The project “{title}” ({society}) is due {due_text}; its due window ends on {due_end}, in "
-              "{days} days. Please post a progress update before then, and set its status to “Done” "
-              "when it is finished."),
-        ),
-        ReminderKind.DUE_TODAY: (
-            gettext("Due today: {title}"),
-            gettext("The due window of the project “{title}” ({society}, due {due_text}) ends today, {due_end}. "
-              "Please post today's progress and set its status to “Done”, or to “Delayed” with "
-              "the reason."),
-        ),
-        ReminderKind.OVERDUE: (
-            gettext("Overdue: {title}"),
-            gettext("The project “{title}” ({society}) was due by {due_end} ({due_text}) and is {late} days "
-              "overdue. Please post its progress and set its status (done, or delayed with the reason and a new "
-              "date)."),
-        ),
-        ReminderKind.ESCALATED: (
-            gettext("Escalated, {late} days overdue: {title}"),
-            gettext("The project “{title}” of {society} was due by {due_end} ({due_text}) and is {late} days "
-              "overdue without being closed. Please follow it up with the society's contact."),
-        ),
-        ReminderKind.RED: (
-            gettext("Red list, {late} days overdue: {title}"),
-            gettext("The project “{title}” of {society} was due by {due_end} ({due_text}) and is {late} days "
-              "overdue. It is on the leadership's red list."),
-        ),
-        ReminderKind.NO_UPDATE: (
-            gettext("No progress update since {since}: {title}"),
-            gettext("The project “{title}” ({society}) is in progress but has had no progress update for a "
-              "while (due {due_text}). Please post what has been done, with photos or documents if there are any."),
-        ),
-    }
-    title, body = texts[stage.kind]
-    return title.format(**facts), body.format(**facts)
-
-
 @dataclass
 class _Plan:
     counts: dict
@@ -177,7 +131,7 @@ class _Plan:
 def _plan(*, today: date, policy: ReminderPolicy) -> _Plan:
     """Every stage due today with its recipients, and the digest lists, in a fixed number of queries."""
     counts: dict = {"date": today.isoformat(), **dict.fromkeys(RUN_KEYS, 0)}
-    society_users = _society_users()
+    society_users = society_accounts()
     secretariat = people(users_with_role(Role.SECRETARIAT))
     leaders = people(users_with_role(Role.LEADER))
     week_end = today + timedelta(days=6 - today.weekday())
@@ -223,10 +177,39 @@ def _digest_sections(digest: dict) -> list[tuple[str, list[Project]]]:
     ]
 
 
+@dataclass
+class AttentionRow:
+    """One project on the 催办 page: its most advanced stage, how late it is, and whom to call."""
+
+    project: Project
+    stage: str
+    late: int
+    red: bool
+    contact: str
+
+
+def _attention_rows(digest: dict, today: date) -> list[AttentionRow]:
+    """Every project of the digest's lists once, in the order of its most advanced stage (red list first)."""
+    labels = [("red", gettext("Red list (leadership)")), ("escalated", gettext("Escalated")),
+              ("overdue", gettext("Overdue")), ("due_this_week", gettext("Due this week")),
+              ("no_update", gettext("No progress update"))]
+    rows, seen = [], set()
+    for name, label in labels:
+        for project in digest[name]:
+            if project.pk in seen:
+                continue
+            seen.add(project.pk)
+            late = (today - project.due_end).days if project.due_end and project.due_end < today else 0
+            rows.append(AttentionRow(project, label, late, name == "red", contact_line(project)))
+    return rows
+
+
 def reminder_overview(*, today: date) -> dict:
-    """The weekly digest's lists as of ``today`` (for the digest page); read-only, a fixed number of queries."""
+    """The weekly digest's lists as of ``today``, and each of their projects once (for the 催办 page); read-only,
+    a fixed number of queries."""
     plan = _plan(today=today, policy=ReminderPolicy.current())
-    return {"sections": _digest_sections(plan.digest), "counts": plan.counts}
+    return {"sections": _digest_sections(plan.digest), "counts": plan.counts,
+            "rows": _attention_rows(plan.digest, today)}
 
 
 def _digest_text(digest: dict, today: date) -> tuple[str, str]:
@@ -242,14 +225,25 @@ def _digest_text(digest: dict, today: date) -> tuple[str, str]:
     return title, body
 
 
+def _preferences() -> dict[int, str]:
+    """Each account's choice of reminder messages, where it is not the default (one message a day)."""
+    return dict(Profile.objects.exclude(message_preference=MessagePreference.DAILY)
+                .values_list("user_id", "message_preference"))
+
+
 def send_reminders(*, today: date | None = None, dry_run: bool = False) -> dict:
-    """The daily job: queue every reminder due on ``today`` (default: today in Beijing) that was not sent before.
+    """The daily job: send every reminder due on ``today`` (default: today in Beijing) that was not sent before,
+    as one message per person (each person's items in sections; one message per item for a person who chose
+    "immediate") and one message per society's group robot.
 
     Returns the counts ``{"date", "due_soon", "due_today", "overdue", "escalated", "no_update", "notifications",
-    "emails", "webhooks", "already_sent", "unreachable"}`` (stage counts are projects; ``unreachable`` counts
-    reminders whose recipients have no e-mail address). Side effects, unless ``dry_run``: in one transaction,
-    Notification, WebhookDelivery and ReminderLedger rows and today's ReminderRun; after commit, delivery tasks.
-    Concurrent runs are serialised on the policy row, so two beat processes or a rerun never send twice.
+    "emails", "webhooks", "already_sent", "unreachable", "recipients", "items"}``: stage counts are projects;
+    ``notifications``, ``emails`` and ``webhooks`` count messages; ``recipients`` the people who got one;
+    ``items`` the ledger rows written (one per project, stage and recipient); ``already_sent`` the items the
+    ledger already held; ``unreachable`` reminders whose recipients have no e-mail address. Side effects, unless
+    ``dry_run``: in one transaction, Notification, WebhookDelivery and ReminderLedger rows and today's ReminderRun;
+    after commit, delivery tasks. Concurrent runs are serialised on the policy row, so two beat processes or a
+    rerun never send twice.
     """
     today = today or local_today()
     policy = ReminderPolicy.current()
@@ -261,26 +255,24 @@ def send_reminders(*, today: date | None = None, dry_run: bool = False) -> dict:
         plan = _plan(today=today, policy=policy)
         counts = plan.counts
         with translation.override(settings.LANGUAGE_CODE):
-            letters, robots = [], []  # (key, Notification) and (key, WebhookDelivery) candidates
+            items: list[Item] = []
+            robots = []  # (key, society, stage)
             for stage in plan.stages:
-                title, body = _reminder_text(stage, today)
-                url = stage.project.get_absolute_url()
-                for recipient in stage.recipients:
-                    letters.append((stage.key(recipient.key), message_for(
-                        recipient, kind=stage.kind, level=stage.level, title=title, body=body, url=url)))
+                items += [Item(stage.key(recipient.key), recipient, stage) for recipient in stage.recipients]
                 society: Society = stage.project.society
                 if stage.kind in CONTACT_KINDS and society.webhook_url:
-                    text = "{}\n{}\n{}".format(title, body, absolute_url(url))
-                    robots.append((stage.key("webhook:{}".format(society.pk)),
-                                   WebhookDelivery(society=society, url=society.webhook_url, text=text)))
+                    robots.append((stage.key("webhook:{}".format(society.pk)), society, stage))
             if plan.digest["recipients"]:
-                title, body = _digest_text(plan.digest, today)
-                url = reverse("projects:reminder_digest")
-                for recipient in plan.digest["recipients"]:
-                    key = ledger_key(DIGEST, 0, ReminderKind.DIGEST, 0, today, recipient.key)
-                    letters.append((key, message_for(recipient, kind=ReminderKind.DIGEST, level=NotificationLevel.INFO,
-                                                    title=title, body=body, url=url)))
-        counts |= send_batch(letters, robots, dry_run=dry_run)
+                digest = _digest_text(plan.digest, today)
+                items += [Item(ledger_key(DIGEST, 0, ReminderKind.DIGEST, 0, today, recipient.key), recipient,
+                               digest=digest) for recipient in plan.digest["recipients"]]
+            taken = existing_keys([item.key for item in items] + [key for key, _society, _stage in robots])
+            fresh = [item for item in items if item.key not in taken]
+            letters = person_messages(fresh, today=today, policy=policy, preferences=_preferences())
+            hooks = robot_messages([robot for robot in robots if robot[0] not in taken], today=today, policy=policy)
+        counts |= send_bundles(letters, hooks, dry_run=dry_run)
+        counts |= {"already_sent": len(items) - len(fresh), "recipients": len({row.recipient_id or row.email
+                                                                                for _keys, row in letters})}
         if dry_run:
             return counts
         run, created = ReminderRun.objects.get_or_create(date=today, defaults={"runs": 1, "counts": counts})
@@ -364,7 +356,7 @@ def update_reminder_policy(*, policy: ReminderPolicy) -> ReminderPolicy:
 def unreachable() -> dict[str, list]:
     """Who reminders cannot reach by e-mail: society contact accounts and project contacts without an address,
     and open projects with nobody to remind at all. A fixed number of queries."""
-    society_users = _society_users()
+    society_users = society_accounts()
     users = [user for group in society_users.values() for user in group if not user.email.strip()]
     projects = list(open_projects())
     contacts, nobody = {}, []

@@ -9,6 +9,7 @@ from django.db.models import Max
 
 from sanlian.uploads import check_uploads, delete_files_on_commit, files_with_transaction, store_uploads
 
+from .attention import tell_secretariat_of_delay, tell_society_of_project
 from .choices import ProjectStatus
 from .due import due_window
 from .models import LINK_KINDS, Attachment, LinkKind, ProgressUpdate, Project, TaskForce, TaskForceMember
@@ -41,8 +42,11 @@ def _ordered(existing: list, chosen) -> list:
 def save_project(project: Project | None, *, user, fields: dict, districts=(), upper_units=(),
                  partners=()) -> Project:
     """Create (``project`` None) or change a project and its ordered links; the due window is derived from the
-    due text as typed (domain rules in ``projects.due``). Writes history records with ``user``."""
+    due text as typed (domain rules in ``projects.due``), except the end a delay set. Writes history records with
+    ``user``; when the project is new or moves to another society, that society's contacts are notified."""
     creating = project is None
+    # read from the table: a model form has already put the new society on the instance
+    society_before = None if creating else Project.objects.filter(pk=project.pk).values_list("society_id", flat=True)[0]
     if creating:
         project = Project(created_by=user)
         last = Project.objects.filter(year=fields["year"]).aggregate(last=Max("position"))["last"]
@@ -51,12 +55,16 @@ def save_project(project: Project | None, *, user, fields: dict, districts=(), u
         setattr(project, name, value)
     window = due_window(project.due_text, project.year) if project.due_text else None
     project.due_start, project.due_end = window or (None, None)
+    if project.status == ProjectStatus.DELAYED and project.delayed_to:  # the delay's new date stands
+        project.due_end = project.delayed_to
     project._history_user = user
     project.save()
     existing = {} if creating else {"districts": project.district_list, "upper_units": project.upper_unit_list,
                                     "partners": project.partner_list}
     for kind, units in zip(LINK_KINDS, (districts, upper_units, partners)):
         _set_links(project, kind, _ordered(existing.get(kind.key, []), units))
+    if project.society_id != society_before:
+        tell_society_of_project(project, user=user)
     return project
 
 
@@ -69,9 +77,25 @@ def delete_project(project: Project, *, user) -> None:
     delete_files_on_commit(files)
 
 
-def change_status(project: Project, *, user, status: str) -> Project:
-    """Set the project's status (one history record by ``user``); a no-op when unchanged."""
-    if project.status != status:
+@transaction.atomic
+def change_status(project: Project, *, user, status: str, delay_reason: str = "",
+                  delayed_to: date | None = None) -> Project:
+    """Set the project's status (one history record by ``user``); a no-op when unchanged.
+
+    “Delayed” needs ``delay_reason`` and ``delayed_to`` (ValueError without): the due window then ends on the new
+    date, so reminders (and "overdue") follow it, and the secretariat is notified.
+    """
+    if status == ProjectStatus.DELAYED:
+        if not delay_reason.strip() or delayed_to is None:
+            raise ValueError("a delay needs a reason and a new date")
+        if (project.status, project.delayed_to, project.delay_reason) == (status, delayed_to, delay_reason.strip()):
+            return project
+        project.status, project.delayed_to, project.delay_reason = status, delayed_to, delay_reason.strip()
+        project.due_end = max(delayed_to, project.due_start or delayed_to)
+        project._history_user = user
+        project.save(update_fields=["status", "delayed_to", "delay_reason", "due_end", "updated_at"])
+        tell_secretariat_of_delay(project, user=user)
+    elif project.status != status:
         project.status = status
         project._history_user = user
         project.save(update_fields=["status", "updated_at"])

@@ -6,6 +6,7 @@ import time
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,12 +21,12 @@ from sanlian.access import SYSTEM
 from sanlian.files import private_file_response
 from societies.access import is_secretariat, sees_everything
 
-from . import notifications, reminders, services
+from . import notifications, reminders, services, urging
 from .access import can_change, can_manage, can_record_outcome, get_project_or_404
 from .annex import AnnexRefused
 from .filtersets import ProjectFilterSet
-from .forms import (AnnexUploadForm, OutcomeForm, ProgressUpdateForm, ProjectForm, StatusForm, TaskForceForm,
-                    TaskForceMemberFormSet)
+from .forms import (AnnexUploadForm, MessagePreferenceForm, OutcomeForm, ProgressUpdateForm, ProjectForm, StatusForm,
+                    TaskForceForm, TaskForceMemberFormSet, UrgeForm)
 from .history import project_history
 from .importing import (UPLOAD_TTL_SECONDS, ImportPlanChanged, apply_import, discard_upload, export_annex, load_annex,
                         plan_import, stash_upload, stashed_upload)
@@ -56,6 +57,11 @@ def my_projects(request):
 @require_GET
 def project_detail(request, pk: int):
     project = get_project_or_404(request.user, pk)
+    return _detail_page(request, project)
+
+
+def _detail_page(request, project: Project, *, status_form: StatusForm | None = None):
+    """The project page; with a refused ``status_form``, that form with its errors (and status 400)."""
     project = Project.objects.with_links().get(pk=project.pk)
     changeable = can_change(request.user, project)
     task_force = TaskForce.objects.for_user(request.user).filter(project=project).prefetch_related("members").first()
@@ -66,9 +72,11 @@ def project_detail(request, pk: int):
         "outcomes": project.outcomes.prefetch_related("evidence"),
         "can_record_outcome": can_record_outcome(request.user, project),
         "history": project_history(project),
-        "status_form": StatusForm(initial={"status": project.status}) if changeable else None,
+        "status_form": status_form or (StatusForm(initial={
+            "status": project.status, "delay_reason": project.delay_reason, "delayed_to": project.delayed_to,
+        }) if changeable else None),
         "update_form": ProgressUpdateForm(initial={"happened_on": timezone.localdate()}) if changeable else None,
-    })
+    }, status=400 if status_form is not None else 200)
 
 
 def _project_form_page(request, project: Project | None):
@@ -118,11 +126,69 @@ def project_status(request, pk: int):
     project = get_project_or_404(request.user, pk, for_change=True)
     form = StatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose one of the listed statuses."))
-        return redirect(project)
-    services.change_status(project, user=request.user, status=form.cleaned_data["status"])
+        messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
+        return _detail_page(request, project, status_form=form)
+    data = form.cleaned_data
+    services.change_status(project, user=request.user, status=data["status"], delay_reason=data["delay_reason"],
+                           delayed_to=data["delayed_to"])
     messages.success(request, _("Status changed to “{}”.").format(project.get_status_display()))
     return redirect(project)
+
+
+def _urge(request, ids: list[int], note: str, back: str):
+    """Press 催办 on the projects ``ids`` the user may see, then go back with what was sent and what was refused."""
+    projects = urging.urgeable(request.user, ids)
+    if not projects:
+        return _urge_refused(request, _("Tick the open projects to remind first."), back)
+    try:
+        result = urging.urge_projects(projects, user=request.user, note=note)
+    except IntegrityError:  # pressed at the same moment by someone else: that press went out
+        messages.error(request, _("These projects were reminded by someone else just now; nothing was sent twice."))
+        return redirect(back)
+    if result.urged:
+        messages.success(request, ngettext("Reminder sent for {count} project: the society's contacts were told.",
+                                           "Reminder sent for {count} projects: the societies' contacts were told.",
+                                           len(result.urged)).format(count=len(result.urged)))
+    for project in result.refused:
+        messages.error(request, _("“{title}” was already reminded today; it was not sent again.").format(
+            title=project.title))
+    return redirect(back)
+
+
+def _urge_refused(request, reason: str, back: str):
+    """Bad input to 催办 (nothing to remind, a junk row, a note too long): the reason, status 400, nothing sent."""
+    return render(request, "projects/urge_refused.html", {"reason": reason, "back": back}, status=400)
+
+
+def _back(request, default: str) -> str:
+    target = request.POST.get("next", "")
+    return target if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else default
+
+
+@login_required
+@require_POST
+def urge_project(request, pk: int):
+    """Secretariat: 催办 on one project (others: 404)."""
+    project = get_project_or_404(request.user, pk)
+    _secretariat_only(request)
+    form = UrgeForm(request.POST)
+    if not form.is_valid():
+        return _urge_refused(request, _("The note may have at most 500 characters."),
+                             _back(request, project.get_absolute_url()))
+    return _urge(request, [project.pk], form.cleaned_data["note"], _back(request, project.get_absolute_url()))
+
+
+@login_required
+@require_POST
+def urge_batch(request):
+    """Secretariat: 催办 on the projects ticked in a list, in one post (others: 404)."""
+    _secretariat_only(request)
+    form = UrgeForm(request.POST)
+    back = _back(request, reverse("projects:list"))
+    if not form.is_valid():
+        return _urge_refused(request, _("The note may have at most 500 characters, and only listed projects can be "
+                                        "ticked."), back)
+    return _urge(request, form.cleaned_data["project"], form.cleaned_data["note"], back)
 
 
 @login_required
@@ -350,6 +416,18 @@ def notification_read(request, pk: int):
 
 
 @login_required
+def notification_settings(request):
+    """The user's choice of reminder messages (in their profile)."""
+    profile = notifications.profile_of(request.user)
+    form = MessagePreferenceForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your choice was saved."))
+        return redirect("projects:notifications")
+    return render(request, "projects/notification_settings.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
 @require_POST
 def notifications_read_all(request):
     count = notifications.mark_read(user=request.user)
@@ -365,7 +443,8 @@ def reminder_digest(request):
         raise Http404
     today = reminders.local_today()
     plan = reminders.reminder_overview(today=today)
-    return render(request, "projects/reminder_digest.html", {"today": today, **plan})
+    return render(request, "projects/reminder_digest.html", {"today": today, "can_manage": can_manage(request.user),
+                                                             **plan})
 
 
 @login_required

@@ -11,6 +11,14 @@ class Role(models.TextChoices):
     LEADER = "leader", _("Leadership")
 
 
+class MessagePreference(models.TextChoices):
+    """How a person receives the daily reminder run's messages."""
+
+    DAILY = "daily", _("One message a day (in-app and e-mail)")
+    IMMEDIATE = "immediate", _("One message per item (in-app and e-mail)")
+    IN_APP = "in_app", _("One message a day, in-app only (no e-mail)")
+
+
 class UpperUnitLevel(models.TextChoices):
     NATIONAL = "national", _("National")
     PROVINCIAL = "provincial", _("Provincial")

@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from sanlian.access import ScopedManager, ScopedQuerySet
 
-from .choices import PartnerKind, UpperUnitLevel
+from .choices import MessagePreference, PartnerKind, UpperUnitLevel
 
 _SPACE = re.compile(r"\s+")
 
@@ -210,6 +210,9 @@ class Profile(models.Model):
         District, verbose_name=_("district"), null=True, blank=True, on_delete=models.SET_NULL, related_name="profiles"
     )
     phone = models.CharField(_("phone"), max_length=50, blank=True)
+    message_preference = models.CharField(
+        _("reminder messages"), max_length=20, choices=MessagePreference.choices, default=MessagePreference.DAILY
+    )
 
     objects = ScopedManager()
 

@@ -92,7 +92,7 @@ def test_status_change_by_owner_society_or_secretariat_only(client, world, who, 
 def test_status_change_refuses_an_unknown_status(client, world):
     client.force_login(world["society1"])
     response = client.post(reverse("projects:status", args=[world["a"].pk]), {"status": "finished!"}, follow=True)
-    assert "请选择列出的状态之一" in response.content.decode()
+    assert response.status_code == 400 and "请选择列出的状态之一" in response.content.decode()
     assert Project.objects.get(pk=world["a"].pk).status == ProjectStatus.PLANNED
 
 

@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from io import StringIO
 
 import pytest
+from django.contrib.auth.models import User
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -40,7 +41,16 @@ def sent(today: date) -> dict:
 
 
 def new_rows(today: date) -> list[tuple[str, str]]:
-    """(kind, recipient) of the notifications one run creates."""
+    """(kind, recipient) of the items (ledger rows) one run sends: a person's daily message may list several."""
+    before = set(ReminderLedger.objects.values_list("pk", flat=True))
+    send_reminders(today=today)
+    names = {"user:{}".format(pk): name for pk, name in User.objects.values_list("pk", "username")}
+    rows = ReminderLedger.objects.exclude(pk__in=before).filter(webhook__isnull=True)
+    return sorted((e.kind, names.get(e.recipient_key, e.recipient_key.removeprefix("email:"))) for e in rows)
+
+
+def new_messages(today: date) -> list[tuple[str, str]]:
+    """(kind, recipient) of the notifications (messages) one run creates."""
     before = set(Notification.objects.values_list("pk", flat=True))
     send_reminders(today=today)
     rows = Notification.objects.exclude(pk__in=before).select_related("recipient")
@@ -77,8 +87,9 @@ def test_second_run_sends_nothing_and_counts_already_sent(people):
     first = sent(date(2024, 5, 24))
     second = sent(date(2024, 5, 24))
     assert first == {"date": "2024-05-24", "due_soon": 1, "due_today": 0, "overdue": 0, "escalated": 0, "no_update": 0,
-                     "notifications": 3, "emails": 2, "webhooks": 0, "already_sent": 0, "unreachable": 0}
-    assert second == dict(first, notifications=0, emails=0, already_sent=3)
+                     "notifications": 3, "emails": 2, "webhooks": 0, "already_sent": 0, "unreachable": 0,
+                     "recipients": 3, "items": 3}
+    assert second == dict(first, notifications=0, emails=0, already_sent=3, recipients=0, items=0)
     assert ReminderRun.objects.get(date=date(2024, 5, 24)).runs == 2
 
 
@@ -165,13 +176,22 @@ def test_no_update_nudge_every_z_days_until_an_update(people):
 
 def test_weekly_digest_goes_to_secretariat_and_leaders_once(people):
     reminded_project(people, due_end=date(2024, 6, 5))
-    reminded_project(people, due_end=date(2024, 5, 1))
+    late = reminded_project(people, due_end=date(2024, 5, 1))
     monday = date(2024, 6, 3)
     assert sorted(who for kind, who in new_rows(monday) if kind == ReminderKind.DIGEST) == ["lead", "sec"]
-    digest = Notification.objects.get(kind=ReminderKind.DIGEST, recipient=people["secretariat"])
-    assert digest.url == "/projects/reminders/digest/"
+    # The digest is a section of the day's one message: the secretariat's also lists the escalated project.
+    message = Notification.objects.get(recipient=people["secretariat"])
+    assert (message.kind, message.url) == ("daily", late.get_absolute_url())
+    assert "【每周汇总】" in message.body and "/projects/reminders/digest/" in message.body
+    assert "【已升级给您】" in message.body
     assert sent(monday)["notifications"] == 0
     assert not [row for row in new_rows(date(2024, 6, 4)) if row[0] == ReminderKind.DIGEST]
+
+
+def test_weekly_digest_alone_is_its_own_message(people):
+    reminded_project(people, due_end=date(2024, 6, 30))
+    assert new_messages(date(2024, 6, 3)) == [(ReminderKind.DIGEST, "lead"), (ReminderKind.DIGEST, "sec")]
+    assert Notification.objects.filter(recipient=people["leader"]).get().url == "/projects/reminders/digest/"
 
 
 def test_notify_with_a_subject_sends_once(people):
@@ -238,7 +258,7 @@ def test_webhook_failure_is_retried_with_backoff_and_never_blocks_email(people):
         assert deliver_webhook(delivery_id=delivery.pk) == ("sent", 0)
         delivery.refresh_from_db()
         assert (delivery.state, delivery.attempts, len(Robot.calls)) == (DeliveryState.SENT, 2, 2)
-        assert Robot.calls[1]["msgtype"] == "text" and "/projects/" in Robot.calls[1]["text"]["content"]
+        assert Robot.calls[1]["msgtype"] == "markdown" and "/projects/" in Robot.calls[1]["markdown"]["content"]
         assert sent(date(2024, 5, 24))["webhooks"] == 0
     finally:
         server.shutdown()
@@ -262,7 +282,7 @@ def test_command_json_twice_then_nothing(people):
         call_command("send_reminders", "--today", "2024-05-24", "--json", stdout=out)
         outputs.append(json.loads(out.getvalue().strip().splitlines()[-1]))
     assert list(outputs[0]) == ["date", "due_soon", "due_today", "overdue", "escalated", "no_update", "notifications",
-                                "emails", "webhooks", "already_sent", "unreachable"]
+                                "emails", "webhooks", "already_sent", "unreachable", "recipients", "items"]
     assert (outputs[0]["notifications"], outputs[1]["notifications"], outputs[1]["already_sent"]) == (3, 0, 3)
 
 
