@@ -132,3 +132,16 @@ def test_report_built_by_the_real_worker(stack, year_2024, settings, monkeypatch
     build.refresh_from_db()
     assert build.status == ReportBuild.Status.DONE, build.message
     assert "老专家滕州行" in "\n".join(texts_of_xlsx(build.xlsx.path))
+
+
+def test_the_report_and_the_dashboard_give_the_same_numbers(year_2024, client):
+    """Both count through the same target rules and scopes: a number in the report equals the dashboard's."""
+    from reports.halfyear import collect
+
+    data = collect("2024H2")
+    client.force_login(factories.user(Role.LEADER))
+    page = client.get(reverse("reports:dashboard"), {"year": "2024"})
+    assert page.status_code == 200
+    on_dashboard = {target.code: target.value for target in page.context["targets"]}
+    in_report = {target.code: target.value for target in data.targets}
+    assert in_report == on_dashboard and sum(in_report.values()) > 0
