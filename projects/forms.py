@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sanlian.forms import DateInput, MultipleFileField, formfield
+from sanlian.forms import DateInput, ModelMultipleChoiceField, MultipleFileField, formfield
 from societies.models import District, Expert, Industry, Partner, Society, UpperUnit, name_key
 
 from .choices import ProjectStatus
@@ -45,12 +45,12 @@ class AnnexUploadForm(forms.Form):
 class ProjectForm(forms.ModelForm):
     """A project of the list as the secretariat keeps it; the due window is derived from the due text."""
 
-    districts = forms.ModelMultipleChoiceField(
+    districts = ModelMultipleChoiceField(
         District.objects.all(), label=_("District associations"), required=False, widget=forms.CheckboxSelectMultiple)
-    upper_units = forms.ModelMultipleChoiceField(
+    upper_units = ModelMultipleChoiceField(
         UpperUnit.objects.all(), label=_("Upper-level units"), required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}))
-    partners = forms.ModelMultipleChoiceField(
+    partners = ModelMultipleChoiceField(
         Partner.objects.all(), label=_("Partners"), required=False, widget=forms.SelectMultiple(attrs={"size": 8}))
 
     class Meta:

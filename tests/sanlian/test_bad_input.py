@@ -1,0 +1,119 @@
+"""Inputs that used to answer 500: odd digits in ``year``, ids beyond the database's integer, far-off due years."""
+
+import pytest
+from django.urls import reverse
+
+from projects.models import ActivityOutcome, Project
+from societies.choices import Role
+from societies.models import Industry
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+HUGE = str(2**63)  # one past the largest 64-bit integer
+YEARS = ["²", "٣٠٢٤", "2024.0", "-1", "99999999999999999999999", "1", "9999", " 2024", "0x7e8"]
+
+
+@pytest.fixture
+def targets(db):
+    from reports.targets import load_targets
+
+    load_targets()
+
+
+@pytest.fixture
+def leader():
+    return factories.user(Role.LEADER)
+
+
+@pytest.fixture
+def secretariat():
+    return factories.user(Role.SECRETARIAT)
+
+
+@pytest.mark.parametrize("value", YEARS)
+def test_odd_year_parameters_never_answer_500(client, leader, targets, value):
+    factories.project(year=2024)
+    client.force_login(leader)
+    for url in (reverse("projects:export"), reverse("reports:dashboard"), reverse("reports:dashboard_export"),
+                reverse("reports:target", args=["T1-societies"]), reverse("projects:list")):
+        response = client.get(url, {"year": value})
+        assert response.status_code in (200, 400), (url, value, response.status_code)
+
+
+def test_a_year_that_is_not_plain_digits_falls_back_to_this_year_with_a_message(client, leader, targets):
+    from django.utils import timezone
+
+    client.force_login(leader)
+    page = client.get(reverse("reports:dashboard"), {"year": "²"}, follow=True)
+    assert page.status_code == 200 and page.context["year"] == timezone.localdate().year
+    assert "年份无效" in page.content.decode()
+    assert client.get(reverse("reports:dashboard"), {"year": "2024"}).context["year"] == 2024
+
+
+def _outcome_data(**overrides) -> dict:
+    from django.utils import timezone
+
+    data = {"held_on": timezone.localdate().isoformat(), "kind": "popularisation", "title": "科普进社区",
+            "place": "市中区", "participants": "120", "expert_person_times": "4", "served_count": "2",
+            "served_names": "", "news_link": "", "description": ""}
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.parametrize("field", ["experts", "industries", "upper_units"])
+@pytest.mark.parametrize("value", [HUGE, str(2**31), "-" + HUGE, "1e5", "²"])
+def test_outcome_ids_out_of_range_are_refused_in_chinese(client, secretariat, field, value):
+    project = factories.project()
+    client.force_login(secretariat)
+    response = client.post(reverse("projects:outcome_create", args=[project.pk]), _outcome_data(**{field: [value]}))
+    assert response.status_code == 400
+    assert response.context["form"].errors[field]
+    assert "有效" in " ".join(response.context["form"].errors[field])
+    assert not ActivityOutcome.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["districts", "upper_units", "partners", "society"])
+def test_project_form_ids_out_of_range_are_refused(client, secretariat, field):
+    client.force_login(secretariat)
+    data = {"year": "2024", "society": factories.society().pk, "title": "新项目", "due_text": "5月", "contact": "",
+            "remarks": "", "status": "planned", field: [HUGE]}
+    response = client.post(reverse("projects:create"), data)
+    assert response.status_code == 400 and response.context["form"].errors[field]
+    assert not Project.objects.exists()
+
+
+def test_expert_form_and_filter_with_ids_out_of_range(client, secretariat):
+    client.force_login(secretariat)
+    response = client.post(reverse("societies:create", args=["experts"]),
+                           {"name": "张专家", "industries": [HUGE], "society": HUGE})
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) >= {"industries", "society"}
+    listing = client.get(reverse("societies:list", args=["experts"]), {"industries": HUGE, "society": HUGE})
+    assert listing.status_code in (200, 400)
+    listing = client.get(reverse("projects:list"), {"society": HUGE, "district": HUGE, "year": HUGE})
+    assert listing.status_code in (200, 400)
+
+
+def test_a_due_text_naming_year_9999_leaves_the_calendar_feeds_whole(client, secretariat):
+    from django.core.management import call_command
+
+    from projects.models import CalendarFeed
+
+    client.force_login(secretariat)
+    society = factories.society()
+    for title, due in (("远期项目", "9999年12月"), ("近期项目", "2100年5月")):
+        response = client.post(reverse("projects:create"), {"year": "2024", "society": society.pk, "title": title,
+                                                            "due_text": due, "status": "planned"})
+        assert response.status_code == 302
+    assert Project.objects.get(title="远期项目").due_end.year == 9999  # one day later is past what dates can hold
+    factories.project(society=society, title="本年项目")
+    client.get(reverse("projects:calendar"))
+    feed = CalendarFeed.objects.get(user=secretariat)
+    response = client.get(feed.get_absolute_url())
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert text.startswith("BEGIN:VCALENDAR") and text.rstrip().endswith("END:VCALENDAR")
+    assert "本年项目" in text
+    assert client.get(reverse("projects:list")).status_code == 200
+    call_command("send_reminders", "--dry-run")
