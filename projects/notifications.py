@@ -9,7 +9,6 @@ back-off; re-driven by the catch-up job when the broker was down).
 
 import json
 import logging
-import urllib.request
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -23,6 +22,7 @@ from django.utils.translation import gettext
 
 from sanlian.queue import enqueue
 from sanlian.site import absolute_url, site_host
+from sanlian.webhooks import WebhookRefused, post_json
 
 from .choices import DeliveryState, NotificationLevel
 from .models import Notification, ReminderLedger, WebhookDelivery
@@ -262,17 +262,16 @@ def webhook_backoff(attempts: int) -> timedelta:
 
 
 def _post_webhook(url: str, text: str) -> None:
-    """POST a text message in the format both WeCom and DingTalk group robots accept; raise on any failure."""
+    """POST a text message in the format both WeCom and DingTalk group robots accept; raise on any failure.
+    The address is checked when sending (``sanlian.webhooks``: https to a public host, no redirects)."""
     payload = json.dumps({"msgtype": "text", "text": {"content": text}}, ensure_ascii=False).encode()
-    request = urllib.request.Request(url, data=payload, headers={"Content-Type": "application/json"}, method="POST")
-    with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310 (admin-set URL)
-        answer = response.read(4096)
+    answer = post_json(url, payload, timeout=WEBHOOK_TIMEOUT_SECONDS)
     try:
         errcode = json.loads(answer or b"{}").get("errcode", 0)
     except (ValueError, AttributeError):
         errcode = 0
     if errcode:
-        raise RuntimeError("robot answered errcode {}: {}".format(errcode, answer[:300].decode(errors="replace")))
+        raise WebhookRefused(gettext("The robot answered error code {}.").format(str(errcode)[:20]))
 
 
 def deliver_webhook(*, delivery_id: int) -> tuple[str, int]:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from sanlian.access import ScopedManager, ScopedQuerySet
+from sanlian.webhooks import validate_webhook_url
 
 from .choices import PartnerKind, UpperUnitLevel
 
@@ -67,6 +68,7 @@ class Society(Organisation):
         _("group robot webhook"),
         blank=True,
         help_text=_("WeCom or DingTalk group robot address for reminders (optional)."),
+        validators=[validate_webhook_url],
     )
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
