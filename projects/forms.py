@@ -2,10 +2,12 @@
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sanlian.forms import DateInput, ModelMultipleChoiceField, MultipleFileField, formfield
+from sanlian.forms import (YEAR_MAX, YEAR_MIN, DateField, DateInput, ModelMultipleChoiceField, MultipleFileField,
+                           formfield)
 from societies.models import District, Expert, Industry, Partner, Society, UpperUnit, name_key
 
 from .choices import ProjectStatus
@@ -64,7 +66,8 @@ class ProjectForm(forms.ModelForm):
         self.fields["society"].queryset = Society.objects.for_user(user).order_by("name")
         for name, model in (("districts", District), ("upper_units", UpperUnit), ("partners", Partner)):
             self.fields[name].queryset = model.objects.for_user(user)
-        self.fields["year"].min_value = 2000
+        self.fields["year"].validators += [MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
+        self.fields["year"].widget.attrs.update(min=YEAR_MIN, max=YEAR_MAX)
         if self.instance.pk:
             self.initial.setdefault("districts", [unit.pk for unit in self.instance.district_list])
             self.initial.setdefault("upper_units", [unit.pk for unit in self.instance.upper_unit_list])
@@ -94,7 +97,7 @@ class StatusForm(forms.Form):
 
 
 class ProgressUpdateForm(forms.Form):
-    happened_on = forms.DateField(label=_("Date"), widget=DateInput())
+    happened_on = DateField(label=_("Date"))
     text = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     link = forms.URLField(label=_("News link"), required=False, assume_scheme="https")
     files = MultipleFileField(label=_("Photos and files"), required=False,

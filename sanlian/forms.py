@@ -63,11 +63,13 @@ class FilterSet(django_filters.FilterSet):
 
 def formfield(model_field, **kwargs):
     """ModelForm ``formfield_callback``: links typed without a scheme are taken as https (Django 6's default);
-    many-to-many fields check their ids (``IdsInRange``)."""
+    many-to-many fields check their ids (``IdsInRange``); dates lie within the portal's years (``DateField``)."""
     if isinstance(model_field, models.URLField):
         kwargs["assume_scheme"] = "https"
     if isinstance(model_field, models.ManyToManyField):
         kwargs.setdefault("form_class", ModelMultipleChoiceField)
+    if isinstance(model_field, models.DateField) and not isinstance(model_field, models.DateTimeField):
+        kwargs.setdefault("form_class", DateField)
     return model_field.formfield(**kwargs)
 
 
@@ -76,6 +78,24 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateField(forms.DateField):
+    """A date of the portal's work: within ``min_year``..``max_year`` (2000..2100 unless told), else a Chinese
+    message — year 1 or 9999 is a typo, and 9999-12-31 breaks any "the day after" sum."""
+
+    def __init__(self, *, min_year: int = YEAR_MIN, max_year: int = YEAR_MAX, **kwargs):
+        self.min_year, self.max_year = min_year, max_year
+        kwargs.setdefault("widget", DateInput())
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("min", "{:04d}-01-01".format(min_year))
+        self.widget.attrs.setdefault("max", "{:04d}-12-31".format(max_year))
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not self.min_year <= value.year <= self.max_year:
+            raise forms.ValidationError(
+                _("Enter a date between the years {} and {}.").format(self.min_year, self.max_year), code="year_range")
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -11,6 +11,8 @@ from .choices import Role
 from .kinds import Kind
 from .models import District, Organisation, Society, name_key
 
+FOUNDED_MIN_YEAR = 1900
+
 
 class RecordForm(forms.ModelForm):
     """A record of one kind; a name already taken by another record of the same kind is refused in Chinese."""
@@ -40,10 +42,14 @@ def record_form_class(kind: Kind) -> type[RecordForm]:
         for name in kind.fields
         if kind.model._meta.get_field(name).many_to_many
     }
-    widgets.update({name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-                    for name in kind.fields if kind.model._meta.get_field(name).get_internal_type() == "DateField"})
     return forms.modelform_factory(kind.model, form=RecordForm, fields=kind.fields, widgets=widgets,
-                                   formfield_callback=formfield)
+                                   formfield_callback=_formfield)
+
+
+def _formfield(model_field, **kwargs):
+    if model_field.name == "founded_on":  # societies are older than the portal's years
+        kwargs["min_year"] = FOUNDED_MIN_YEAR
+    return formfield(model_field, **kwargs)
 
 
 # --- accounts ------------------------------------------------------------------------------------------------------

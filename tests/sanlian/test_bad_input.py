@@ -117,3 +117,51 @@ def test_a_due_text_naming_year_9999_leaves_the_calendar_feeds_whole(client, sec
     assert "本年项目" in text
     assert client.get(reverse("projects:list")).status_code == 200
     call_command("send_reminders", "--dry-run")
+
+
+# --- dates within the portal's years ---------------------------------------------------------------------------------
+DATE_MESSAGE = "请输入 2000 年至 2100 年之间的日期"
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1999-12-31", "9999-12-31", "2101-01-01"])
+def test_dates_outside_the_portals_years_are_refused_in_chinese(client, secretariat, day):
+    from meetings.models import JointMeeting
+    from projects.models import ProgressUpdate
+    from reports.models import OrganisationRecord
+
+    project = factories.project(society=factories.society())
+    client.force_login(secretariat)
+    posts = [
+        (reverse("projects:outcome_create", args=[project.pk]), _outcome_data(held_on=day), "held_on"),
+        (reverse("projects:update_post", args=[project.pk]), {"happened_on": day, "text": "进展"}, "happened_on"),
+        (reverse("reports:record_create"), {"kind": "training", "happened_on": day, "title": "培训", "count": "1"},
+         "happened_on"),
+        (reverse("meetings:create"), {"half": "2025H1", "held_on": day, "place": "市科协"}, "held_on"),
+    ]
+    for url, data, field in posts:
+        response = client.post(url, data)
+        assert response.status_code == 400, url
+        assert DATE_MESSAGE in " ".join(response.context["form"].errors[field]), url
+    assert not (ActivityOutcome.objects.exists() or ProgressUpdate.objects.exists()
+                or OrganisationRecord.objects.exists() or JointMeeting.objects.exists())
+
+
+def test_a_project_year_outside_the_portals_years_is_refused(client, secretariat):
+    client.force_login(secretariat)
+    for year in ("1999", "9999", "32767"):
+        response = client.post(reverse("projects:create"), {"year": year, "society": factories.society().pk,
+                                                            "title": "新项目", "due_text": "5月", "status": "planned"})
+        assert response.status_code == 400 and response.context["form"].errors["year"]
+    assert not Project.objects.exists()
+
+
+def test_a_society_founded_before_2000_is_fine_but_not_in_year_1(client, secretariat):
+    from societies.models import Society
+
+    client.force_login(secretariat)
+    ok = client.post(reverse("societies:create", args=["societies"]), {"name": "市医学会", "founded_on": "1956-05-01",
+                                                                         "is_active": "on"})
+    assert ok.status_code == 302 and Society.objects.get(name="市医学会").founded_on.year == 1956
+    bad = client.post(reverse("societies:create", args=["societies"]), {"name": "市古学会", "founded_on": "0001-01-01",
+                                                                          "is_active": "on"})
+    assert bad.status_code == 400 and "1900" in " ".join(bad.context["form"].errors["founded_on"])
