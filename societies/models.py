@@ -212,6 +212,9 @@ class Profile(models.Model):
         District, verbose_name=_("district"), null=True, blank=True, on_delete=models.SET_NULL, related_name="profiles"
     )
     phone = models.CharField(_("phone"), max_length=50, blank=True)
+    must_change_password = models.BooleanField(
+        _("must change the password"), default=False,
+        help_text=_("Set with a temporary password: the user changes it at the next log-in."))
 
     objects = ScopedManager()
 
