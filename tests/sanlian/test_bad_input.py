@@ -165,3 +165,16 @@ def test_a_society_founded_before_2000_is_fine_but_not_in_year_1(client, secreta
     bad = client.post(reverse("societies:create", args=["societies"]), {"name": "市古学会", "founded_on": "0001-01-01",
                                                                           "is_active": "on"})
     assert bad.status_code == 400 and "1900" in " ".join(bad.context["form"].errors["founded_on"])
+
+
+def test_a_lone_carriage_return_cannot_start_a_new_calendar_line(client, secretariat):
+    from projects.models import CalendarFeed
+
+    factories.project(title="标题\rBEGIN:VEVENT\r\nX-EVIL:1\n尾", due_text="5月\r中旬")
+    client.force_login(secretariat)
+    client.get(reverse("projects:calendar"))
+    text = client.get(CalendarFeed.objects.get(user=secretariat).get_absolute_url()).content.decode()
+    lines = text.split("\r\n")
+    assert all("\r" not in line and "\n" not in line for line in lines)
+    assert not any(line.startswith("X-EVIL") for line in lines) and lines.count("BEGIN:VEVENT") == 1
+    assert "标题\\nBEGIN:VEVENT\\nX-EVIL:1\\n尾" in "".join(line[1:] if line.startswith(" ") else line for line in lines)
