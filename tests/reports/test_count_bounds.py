@@ -74,7 +74,7 @@ def test_the_database_refuses_an_oversized_count():
     project = factories.project()
     for field in ("participants", "expert_person_times", "served_count"):
         with pytest.raises(IntegrityError), transaction.atomic():
-            ActivityOutcome.objects.create(project=project, held_on=date.today(), title="x", **{field: 2**62})
+            ActivityOutcome.objects.create(project=project, held_on=date.today(), title="x", **{field: COUNT_MAX + 1})
 
 
 def test_the_dashboard_renders_with_the_largest_counts(client, world):
