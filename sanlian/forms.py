@@ -12,6 +12,12 @@ from .uploads import UploadRefused, check_upload
 YEAR_MIN, YEAR_MAX = 2000, 2100  # the years the portal's dates and lists may name
 
 
+def search_param(value, *, max_length: int = 200) -> str:
+    """Search words from a query string: NUL characters removed (PostgreSQL refuses them in a query: 500), spaces
+    trimmed, at most ``max_length`` characters."""
+    return (value or "").replace("\x00", "").strip()[:max_length]
+
+
 def year_param(value) -> int | None:
     """A year from a query string: four ASCII digits within YEAR_MIN..YEAR_MAX, else None (``²``, ``٣``, ``-1``,
     ``2024.0`` and 10**30 included: ``str.isdigit`` alone lets through digits ``int`` refuses)."""

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sanlian.forms import search_param
 from sanlian.middleware import PASSWORD_CHANGE_REQUIRED
 
 from . import services
@@ -59,7 +60,7 @@ def _fields(form) -> dict:
 def account_list(request):
     _keeper_only(request)
     accounts = _accounts(request).prefetch_related(Prefetch("groups")).order_by("username")
-    query = request.GET.get("q", "").strip()
+    query = search_param(request.GET.get("q"))
     if query:
         accounts = accounts.filter(
             Q(username__icontains=query) | Q(first_name__icontains=query) | Q(email__icontains=query)

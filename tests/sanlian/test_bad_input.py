@@ -200,3 +200,22 @@ def test_every_back_office_form_and_filter_survives_ids_out_of_range(client, sec
             tried += 1
     assert tried >= 20
     assert Project.objects.filter(pk__in=[int(HUGE), -int(HUGE) * 2]).count() == 0
+
+
+LIST_PAGES = ["/projects/", "/projects/mine/", "/projects/export.xlsx", "/projects/notifications/", "/reports/dashboard/",
+              "/reports/dashboard.xlsx", "/reports/records/", "/reports/review/", "/reports/half-year/", "/meetings/",
+              "/meetings/bulletins/", "/meetings/bulletins/feed.xml", "/organisations/experts/",
+              "/organisations/societies/", "/organisations/contacts/", "/users/"]
+PARAMETERS = ["q", "year", "page", "sort", "kind", "review", "status", "society", "district", "industries", "role",
+              "overdue", "unconfirmed", "is_active", "level"]
+
+
+@pytest.mark.parametrize("value", ["\x00", "检索\x00词", "²", HUGE, "-1", "x" * 3000])
+def test_list_pages_answer_odd_query_strings_without_a_500(client, secretariat, value):
+    factories.project()
+    for user in (secretariat, factories.user(Role.LEADER)):
+        client.force_login(user)
+        for url in LIST_PAGES:
+            response = client.get(url, {name: value for name in PARAMETERS})
+            assert response.status_code < 500, (url, value)
+            assert client.get(url, {"q": value}).status_code < 500, (url, value)
