@@ -1,5 +1,6 @@
-"""Form plumbing shared by the apps: the URL field default, the date input, and several checked files at once;
-the year of a query string."""
+"""Form plumbing shared by the apps: the URL field default, dates within the portal's years, multiple choices whose
+ids are checked before they reach the database, several checked files at once, and the year and the search words of
+a query string."""
 
 import django_filters
 from django import forms
