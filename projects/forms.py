@@ -2,7 +2,6 @@
 
 from django import forms
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +10,7 @@ from sanlian.forms import (YEAR_MAX, YEAR_MIN, DateField, DateInput, ModelMultip
 from societies.models import District, Expert, Industry, Partner, Society, UpperUnit, name_key
 
 from .choices import ProjectStatus
+from .due import due_window
 from .models import ActivityOutcome, Project, TaskForceMember
 
 
@@ -66,8 +66,7 @@ class ProjectForm(forms.ModelForm):
         self.fields["society"].queryset = Society.objects.for_user(user).order_by("name")
         for name, model in (("districts", District), ("upper_units", UpperUnit), ("partners", Partner)):
             self.fields[name].queryset = model.objects.for_user(user)
-        self.fields["year"].validators += [MinValueValidator(YEAR_MIN), MaxValueValidator(YEAR_MAX)]
-        self.fields["year"].widget.attrs.update(min=YEAR_MIN, max=YEAR_MAX)
+        self.fields["year"].widget.attrs.update(min=YEAR_MIN, max=YEAR_MAX)  # clean_year refuses the rest
         if self.instance.pk:
             self.initial.setdefault("districts", [unit.pk for unit in self.instance.district_list])
             self.initial.setdefault("upper_units", [unit.pk for unit in self.instance.upper_unit_list])
@@ -75,13 +74,16 @@ class ProjectForm(forms.ModelForm):
 
     def clean_year(self):
         year = self.cleaned_data["year"]
-        if not 2000 <= year <= 2100:
+        if not YEAR_MIN <= year <= YEAR_MAX:
             raise forms.ValidationError(_("Enter a year between 2000 and 2100."))
         return year
 
     def clean(self):
         data = super().clean()
         year, society, title = data.get("year"), data.get("society"), data.get("title")
+        window = due_window(data["due_text"], year) if year and data.get("due_text") else None
+        if window and not all(YEAR_MIN <= day.year <= YEAR_MAX for day in window):
+            self.add_error("due_text", _("The due time names a year outside 2000 to 2100."))
         if year and society and title:
             clash = Project.objects.filter(year=year, society=society, title_key=name_key(title))
             if clash.exclude(pk=self.instance.pk).exists():
