@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PORT
+VAR_DIR ?= var
+SECRET_KEY_FILE := $(VAR_DIR)/secret_key
 
 .PHONY: run test setup browsers
 
@@ -14,10 +16,19 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-setup: $(STAMP)
+# A random secret key, written once and kept (DEBUG is off by default, and then the portal needs a real key).
+$(SECRET_KEY_FILE):
+	mkdir -p $(VAR_DIR)
+	umask 077 && $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@.tmp && mv $@.tmp $@
+
+setup: $(STAMP) $(SECRET_KEY_FILE)
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py setup_portal
 
+# Production's server (gunicorn, static files by whitenoise) with DEBUG off; over plain http on this machine, so the
+# HTTPS-only settings are off unless SECURE=1 (behind a TLS proxy). DEBUG=1 make run shows Django's debug pages.
+run: export SECURE ?= 0
 run: setup
 	@echo ""
 	@echo "sanlian: http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web server, the worker and beat)"

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sanlian.forms import DateInput, MultipleFileField
+from sanlian.forms import DateField, MultipleFileField
 from societies.models import District, Society
 
 from .choices import Attendance, BulletinKind, DecisionStatus, MeetingStatus
@@ -13,7 +13,7 @@ from .models import validate_half
 class MeetingForm(forms.Form):
     half = forms.CharField(label=_("half year"), max_length=6, validators=[validate_half],
                            help_text=_("For example 2024H1 or 2024H2."))
-    held_on = forms.DateField(label=_("Date"), widget=DateInput())
+    held_on = DateField(label=_("Date"))
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     chair = forms.CharField(label=_("Chair"), max_length=100, required=False)
     agenda = forms.CharField(label=_("Agenda"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
@@ -44,7 +44,7 @@ class DecisionForm(forms.Form):
     text = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     society = forms.ModelChoiceField(Society.objects.order_by("name"), label=_("Owner society"), required=False)
     district = forms.ModelChoiceField(District.objects.all(), label=_("Owner district association"), required=False)
-    deadline = forms.DateField(label=_("Deadline"), required=False, widget=DateInput())
+    deadline = DateField(label=_("Deadline"), required=False)
 
     def clean(self):
         data = super().clean()

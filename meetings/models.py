@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.safestring import mark_safe
 from simple_history.models import HistoricalRecords
 
 from sanlian.access import ScopedManager
@@ -52,6 +53,11 @@ class JointMeeting(models.Model):
     def save(self, *args, **kwargs):
         self.minutes = clean_html(self.minutes)  # on every path that stores it, the back office included
         super().save(*args, **kwargs)
+
+    @property
+    def minutes_html(self) -> str:
+        """The minutes to show: cleaned again, so a row written without save() (bulk, older) never runs code."""
+        return mark_safe(clean_html(self.minutes))  # noqa: S308 (cleaned just now)
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:detail", args=[self.pk])
@@ -162,6 +168,11 @@ class Bulletin(models.Model):
     def save(self, *args, **kwargs):
         self.body = clean_html(self.body)  # on every path that stores it, the back office included
         super().save(*args, **kwargs)
+
+    @property
+    def body_html(self) -> str:
+        """The text to show: cleaned again, so a row written without save() (bulk, older) never runs code."""
+        return mark_safe(clean_html(self.body))  # noqa: S308 (cleaned just now)
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:bulletin", args=[self.pk])

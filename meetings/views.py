@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from sanlian.files import private_file_response
+from sanlian.forms import search_param
 
 from . import services
 from .access import can_manage_meetings, can_publish
@@ -170,7 +171,7 @@ def document_download(request, pk: int):
 @require_GET
 def bulletin_list(request):
     bulletins = Bulletin.objects.for_user(request.user).select_related("society")
-    query = request.GET.get("q", "").strip()
+    query = search_param(request.GET.get("q"))
     for word in query.split()[:5]:
         bulletins = bulletins.filter(Q(title__icontains=word) | Q(body__icontains=word))
     if (kind := request.GET.get("kind")) in BulletinKind.values:

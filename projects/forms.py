@@ -5,10 +5,12 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sanlian.forms import DateInput, MultipleFileField, formfield
+from sanlian.forms import (YEAR_MAX, YEAR_MIN, DateField, DateInput, ModelMultipleChoiceField, MultipleFileField,
+                           formfield)
 from societies.models import District, Expert, Industry, Partner, Profile, Society, UpperUnit, name_key
 
 from .choices import ProjectStatus
+from .due import due_window
 from .models import ActivityOutcome, Project, TaskForceMember
 
 
@@ -45,12 +47,12 @@ class AnnexUploadForm(forms.Form):
 class ProjectForm(forms.ModelForm):
     """A project of the list as the secretariat keeps it; the due window is derived from the due text."""
 
-    districts = forms.ModelMultipleChoiceField(
+    districts = ModelMultipleChoiceField(
         District.objects.all(), label=_("District associations"), required=False, widget=forms.CheckboxSelectMultiple)
-    upper_units = forms.ModelMultipleChoiceField(
+    upper_units = ModelMultipleChoiceField(
         UpperUnit.objects.all(), label=_("Upper-level units"), required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}))
-    partners = forms.ModelMultipleChoiceField(
+    partners = ModelMultipleChoiceField(
         Partner.objects.all(), label=_("Partners"), required=False, widget=forms.SelectMultiple(attrs={"size": 8}))
 
     class Meta:
@@ -64,7 +66,7 @@ class ProjectForm(forms.ModelForm):
         self.fields["society"].queryset = Society.objects.for_user(user).order_by("name")
         for name, model in (("districts", District), ("upper_units", UpperUnit), ("partners", Partner)):
             self.fields[name].queryset = model.objects.for_user(user)
-        self.fields["year"].min_value = 2000
+        self.fields["year"].widget.attrs.update(min=YEAR_MIN, max=YEAR_MAX)  # clean_year refuses the rest
         if self.instance.pk:
             self.initial.setdefault("districts", [unit.pk for unit in self.instance.district_list])
             self.initial.setdefault("upper_units", [unit.pk for unit in self.instance.upper_unit_list])
@@ -72,13 +74,16 @@ class ProjectForm(forms.ModelForm):
 
     def clean_year(self):
         year = self.cleaned_data["year"]
-        if not 2000 <= year <= 2100:
+        if not YEAR_MIN <= year <= YEAR_MAX:
             raise forms.ValidationError(_("Enter a year between 2000 and 2100."))
         return year
 
     def clean(self):
         data = super().clean()
         year, society, title = data.get("year"), data.get("society"), data.get("title")
+        window = due_window(data["due_text"], year) if year and data.get("due_text") else None
+        if window and not all(YEAR_MIN <= day.year <= YEAR_MAX for day in window):
+            self.add_error("due_text", _("The due time names a year outside 2000 to 2100."))
         if year and society and title:
             clash = Project.objects.filter(year=year, society=society, title_key=name_key(title))
             if clash.exclude(pk=self.instance.pk).exists():
@@ -132,7 +137,7 @@ class StatusForm(forms.Form):
 
 
 class ProgressUpdateForm(forms.Form):
-    happened_on = forms.DateField(label=_("Date"), widget=DateInput())
+    happened_on = DateField(label=_("Date"))
     text = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     link = forms.URLField(label=_("News link"), required=False, assume_scheme="https")
     files = MultipleFileField(label=_("Photos and files"), required=False,

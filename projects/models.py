@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from sanlian.access import ScopedManager, ScopedQuerySet
+from sanlian.bounds import count_constraint, count_validators
 from sanlian.site import absolute_url
 from societies.models import Contact, District, Expert, Industry, Partner, Society, UpperUnit, name_key
 
@@ -253,12 +254,15 @@ class ActivityOutcome(models.Model):
     kind = models.CharField(_("kind of activity"), max_length=20, choices=OutcomeKind.choices,
                             default=OutcomeKind.POPULARISATION)
     title = models.CharField(_("activity"), max_length=300)
-    participants = models.PositiveIntegerField(_("participants (person-times)"), default=0)
-    expert_person_times = models.PositiveIntegerField(_("experts involved (person-times)"), default=0)
+    participants = models.PositiveIntegerField(_("participants (person-times)"), default=0,
+                                               validators=count_validators())
+    expert_person_times = models.PositiveIntegerField(_("experts involved (person-times)"), default=0,
+                                                      validators=count_validators())
     experts = models.ManyToManyField(Expert, verbose_name=_("experts"), blank=True, related_name="outcomes")
     industries = models.ManyToManyField(Industry, verbose_name=_("“6+3” industries served"), blank=True,
                                         related_name="outcomes")
-    served_count = models.PositiveIntegerField(_("enterprises and key projects served"), default=0)
+    served_count = models.PositiveIntegerField(_("enterprises and key projects served"), default=0,
+                                               validators=count_validators())
     served_names = models.TextField(_("who was served"), blank=True)
     upper_units = models.ManyToManyField(UpperUnit, verbose_name=_("upper-level units that took part"), blank=True,
                                          related_name="outcomes")
@@ -280,6 +284,9 @@ class ActivityOutcome(models.Model):
         verbose_name = _("activity outcome")
         verbose_name_plural = _("activity outcomes")
         ordering = ["-held_on", "-id"]
+        constraints = [count_constraint("participants", "outcome_participants_bounded"),
+                       count_constraint("expert_person_times", "outcome_expert_person_times_bounded"),
+                       count_constraint("served_count", "outcome_served_count_bounded")]
 
     def __str__(self) -> str:
         return "{} {}".format(self.held_on, self.title)

@@ -9,7 +9,6 @@ back-off; re-driven by the catch-up job when the broker was down).
 
 import json
 import logging
-import urllib.request
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -25,6 +24,7 @@ from django.utils.translation import gettext
 from sanlian.queue import enqueue
 from sanlian.site import absolute_url, site_host
 from societies.models import Profile
+from sanlian.webhooks import WebhookRefused, post_json
 
 from .choices import DeliveryState, NotificationLevel
 from .models import Notification, ReminderLedger, WebhookDelivery
@@ -293,17 +293,16 @@ def robot_payload(url: str, text: str, *, markdown: bool = False) -> dict:
 
 
 def _post_webhook(url: str, text: str, *, markdown: bool = False) -> None:
-    """POST a message in the format both WeCom and DingTalk group robots accept; raise on any failure."""
+    """POST a message in the format both WeCom and DingTalk group robots accept; raise on any failure.
+    The address is checked when sending (``sanlian.webhooks``: https to a public host, no redirects)."""
     payload = json.dumps(robot_payload(url, text, markdown=markdown), ensure_ascii=False).encode()
-    request = urllib.request.Request(url, data=payload, headers={"Content-Type": "application/json"}, method="POST")
-    with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310 (admin-set URL)
-        answer = response.read(4096)
+    answer = post_json(url, payload, timeout=WEBHOOK_TIMEOUT_SECONDS)
     try:
         errcode = json.loads(answer or b"{}").get("errcode", 0)
     except (ValueError, AttributeError):
         errcode = 0
     if errcode:
-        raise RuntimeError("robot answered errcode {}: {}".format(errcode, answer[:300].decode(errors="replace")))
+        raise WebhookRefused(gettext("The robot answered error code {}.").format(str(errcode)[:20]))
 
 
 def deliver_webhook(*, delivery_id: int) -> tuple[str, int]:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from sanlian import panels
 from sanlian.access import SYSTEM
 from sanlian.files import private_file_response
+from sanlian.forms import year_param
 from societies.access import is_secretariat, sees_everything
 
 from . import notifications, reminders, services, urging
@@ -382,8 +383,7 @@ def project_export(request):
     """The project list as the user sees it (with its filters) as an annex workbook."""
     projects = ProjectFilterSet(request.GET, queryset=Project.objects.for_user(request.user)).qs
     years = sorted(set(projects.values_list("year", flat=True)))
-    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else (years[-1] if years else
-                                                                                     timezone.localdate().year)
+    year = year_param(request.GET.get("year")) or (years[-1] if years else timezone.localdate().year)
     response = HttpResponse(export_annex(projects, year=year), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="annex-{}.xlsx"'.format(year)
     return response

@@ -51,6 +51,7 @@ class TargetDefinitionForm(forms.ModelForm):
     class Meta:
         model = TargetDefinition
         fields = "__all__"
+        formfield_callback = formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

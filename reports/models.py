@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from sanlian.access import ScopedManager
+from sanlian.bounds import count_constraint, count_validators
 
 from projects.choices import ReviewStatus
 from projects.models import Project
@@ -30,7 +31,8 @@ class OrganisationRecord(models.Model):
                                  on_delete=models.PROTECT, related_name="records")
     project = models.ForeignKey(Project, verbose_name=_("project"), null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="records")
-    count = models.PositiveIntegerField(_("number (e.g. new members)"), default=1, validators=[MinValueValidator(0)])
+    count = models.PositiveIntegerField(_("number (e.g. new members)"), default=1,
+                                        validators=[MinValueValidator(0), *count_validators()])
     issuing_body = models.CharField(_("issuing body"), max_length=200, blank=True)
     document = models.CharField(_("document (number or link)"), max_length=300, blank=True)
     note = models.TextField(_("note"), blank=True)
@@ -50,6 +52,7 @@ class OrganisationRecord(models.Model):
         verbose_name = _("organisation record")
         verbose_name_plural = _("organisation records")
         ordering = ["-happened_on", "-id"]
+        constraints = [count_constraint("count", "record_count_bounded")]
 
     def __str__(self) -> str:
         return "{} · {}".format(self.get_kind_display(), self.title)

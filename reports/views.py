@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from projects.choices import ProjectStatus, ReviewStatus
 from projects.models import ActivityOutcome
 from sanlian.files import private_file_response
+from sanlian.forms import year_param
 from societies.access import district_of, role_of, sees_everything, society_of
 
 from . import builds, targets
@@ -38,10 +39,15 @@ def _dashboard_user(request):
     return request.user
 
 
-def _year(request) -> int:
+def _year(request, *, warn: bool = False) -> int:
+    """The year asked for, or this year when none is asked or the value is not a year (with a message on pages)."""
     value = request.GET.get("year", "")
-    year = int(value) if value.isdigit() else timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
+    year = year_param(value)
+    if year is None:
+        if value and warn:
+            messages.warning(request, _("The year “{}” is not valid; this year is shown.").format(value[:20]))
+        year = timezone.localdate().year
+    return year
 
 
 def _as_of(year: int) -> date:
@@ -49,9 +55,9 @@ def _as_of(year: int) -> date:
     return today if today.year <= year else date(year, 12, 31)
 
 
-def _dashboard_data(request) -> dict:
+def _dashboard_data(request, *, warn: bool = False) -> dict:
     user = _dashboard_user(request)
-    year, include = _year(request), request.GET.get("unconfirmed") == "1"
+    year, include = _year(request, warn=warn), request.GET.get("unconfirmed") == "1"
     as_of = _as_of(year)
     counted = numbers.dashboard_numbers(year=year, as_of=as_of, user=user, include_unconfirmed=include)
     sort = request.GET.get("sort", "outcomes")
@@ -70,7 +76,7 @@ def _dashboard_data(request) -> dict:
 @login_required
 @require_GET
 def dashboard(request):
-    data = _dashboard_data(request)
+    data = _dashboard_data(request, warn=True)
     data["chart"] = {
         "labels": [target.code for target in data["targets"]],
         "names": [target.name for target in data["targets"]],
@@ -101,7 +107,7 @@ def target_detail(request, code: str):
     target = get_object_or_404(TargetDefinition.objects.for_user(user), code=code, is_active=True)
     if target.rule not in targets.RULES:
         raise Http404
-    year, include = _year(request), request.GET.get("unconfirmed") == "1"
+    year, include = _year(request, warn=True), request.GET.get("unconfirmed") == "1"
     as_of = _as_of(year)
     rows = targets.target_rows(target, year=year, as_of=as_of, user=user, include_unconfirmed=include)
     rule = targets.RULES[target.rule]

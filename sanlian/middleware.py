@@ -1,11 +1,16 @@
-"""Language selection: Simplified Chinese unless the user chose another language in the portal.
-
-Django's LocaleMiddleware would follow the browser's Accept-Language, so an English-language browser would show
-English; the users of this portal expect Chinese by default.
+"""Language selection: Simplified Chinese unless the user chose another language in the portal (Django's
+LocaleMiddleware would follow the browser's Accept-Language, so an English-language browser would show English; the
+users of this portal expect Chinese by default); a password change that must come first.
 """
 
 from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
+
+# Set in the session at log-in when the account has a temporary password (``societies`` sets it, this enforces it).
+PASSWORD_CHANGE_REQUIRED = "sanlian_must_change_password"
+PASSWORD_CHANGE_ALLOWED = ("password_change", "password_change_done", "logout", "set_language", "javascript-catalog")
 
 
 class DefaultLanguageMiddleware:
@@ -23,3 +28,20 @@ class DefaultLanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+class PasswordChangeRequiredMiddleware:
+    """While the session says the password is a temporary one, every page but the password change itself, log-out
+    and the language switch redirects to the password change page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.allowed: set[str] | None = None
+
+    def __call__(self, request):
+        if request.session.get(PASSWORD_CHANGE_REQUIRED) and request.user.is_authenticated:
+            if self.allowed is None:
+                self.allowed = {reverse(name) for name in PASSWORD_CHANGE_ALLOWED}
+            if request.path_info not in self.allowed:
+                return redirect("password_change")
+        return self.get_response(request)

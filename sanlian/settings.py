@@ -1,8 +1,11 @@
 """Settings for sanlian, read from the environment.
 
-The defaults are the embedded set-up for a laptop (SQLite and a file-system Celery broker under ``var/``);
-production sets ``DATABASE_URL`` (PostgreSQL), ``CELERY_BROKER_URL`` and ``REDIS_URL`` (Redis), ``SECRET_KEY``,
-``ALLOWED_HOSTS`` and ``DEBUG=0``.
+The defaults are the embedded set-up for a laptop (SQLite and a file-system Celery broker under ``var/``) with
+Django's debug pages off: ``DEBUG=1`` only when a developer asks. The HTTPS-only settings (secure cookies, HSTS,
+the SSL redirect) follow their own switch ``SECURE`` (on unless ``DEBUG``; ``make run`` over plain http on a laptop
+sets ``SECURE=0``). The secret key comes from ``SECRET_KEY`` or the file ``var/secret_key`` (``make run`` writes one).
+Production sets ``DATABASE_URL`` (PostgreSQL), ``CELERY_BROKER_URL`` and ``REDIS_URL`` (Redis), ``SECRET_KEY`` and
+``ALLOWED_HOSTS``.
 """
 
 import os
@@ -28,13 +31,23 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-INSECURE_SECRET_KEY = "insecure-sanlian-development-key-change-me"
-DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_SECRET_KEY)
-if not DEBUG and SECRET_KEY == INSECURE_SECRET_KEY:
-    raise ImproperlyConfigured("DEBUG is off: set SECRET_KEY to a long random value.")
+def secret_key_file(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+
+INSECURE_SECRET_KEY = "insecure-sanlian-development-key-change-me"
+DEBUG = env_bool("DEBUG", False)
+SECURE = env_bool("SECURE", not DEBUG)  # HTTPS only: secure cookies, HSTS, redirect to https
+SECRET_KEY = (os.environ.get("SECRET_KEY") or secret_key_file(VAR_DIR / "secret_key")
+              or (INSECURE_SECRET_KEY if DEBUG else ""))
+if not DEBUG and SECRET_KEY in ("", INSECURE_SECRET_KEY):
+    raise ImproperlyConfigured("DEBUG is off: set SECRET_KEY to a long random value (or write one to {}; "
+                               "`make run` does).".format(VAR_DIR / "secret_key"))
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:{}".format(os.environ.get("PORT", "8000"))).rstrip("/")
 
@@ -66,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "sanlian.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -161,6 +175,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Behind nginx: private files sent by nginx after the portal's access check (X-Accel-Redirect to this internal prefix).
+MEDIA_ACCEL_REDIRECT = os.environ.get("MEDIA_ACCEL_REDIRECT", "")
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_MB", "10")) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -175,6 +191,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sanlian@localhost")
+
+# Robot webhooks go to public https hosts only; these hosts (e.g. an intranet relay) are exempt (sanlian.webhooks).
+WEBHOOK_PRIVATE_HOSTS = env_list("WEBHOOK_PRIVATE_HOSTS")
 
 # --- Celery ---------------------------------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
@@ -202,12 +221,12 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 
 # --- security -------------------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = SECURE
+CSRF_COOKIE_SECURE = SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG:
+if SECURE:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))

@@ -69,6 +69,13 @@ def users_with_role(role: Role) -> list[User]:
     return list(User.objects.filter(condition, is_active=True).distinct().order_by("pk"))
 
 
+def is_last_secretariat(user: User) -> bool:
+    """True when ``user`` is the only active secretariat account (demoting or deactivating it would leave nobody
+    to keep accounts)."""
+    return role_of(user) == Role.SECRETARIAT and user.is_active and [
+        account.pk for account in users_with_role(Role.SECRETARIAT)] == [user.pk]
+
+
 def can_keep_organisations(user) -> bool:
     """Creating, editing and deleting organisations, experts, contacts, industries and accounts: the secretariat."""
     return is_secretariat(user)

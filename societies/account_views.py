@@ -1,9 +1,11 @@
 """Account pages: the secretariat creates, edits and deactivates user accounts and sets temporary passwords.
 
-Everyone else gets 404. A user changes their own password with Django's password-change view (``sanlian.urls``).
+Everyone else gets 404. A user changes their own password with Django's password-change view (``sanlian.urls``),
+which also ends the obligation a temporary password brings (``sanlian.middleware.PasswordChangeRequiredMiddleware``).
 """
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
@@ -12,11 +14,24 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sanlian.forms import search_param
+from sanlian.middleware import PASSWORD_CHANGE_REQUIRED
+
 from . import services
 from .access import can_keep_organisations, role_in_groups, role_of
 from .choices import Role
 from .forms import AccountForm, NewAccountForm, TemporaryPasswordForm
 from .models import Account, Profile
+
+
+class OwnPasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change; once done, a temporary password no longer blocks the portal."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_changed(self.request.user)
+        self.request.session.pop(PASSWORD_CHANGE_REQUIRED, None)
+        return response
 
 
 def _keeper_only(request) -> None:
@@ -45,7 +60,7 @@ def _fields(form) -> dict:
 def account_list(request):
     _keeper_only(request)
     accounts = _accounts(request).prefetch_related(Prefetch("groups")).order_by("username")
-    query = request.GET.get("q", "").strip()
+    query = search_param(request.GET.get("q"))
     if query:
         accounts = accounts.filter(
             Q(username__icontains=query) | Q(first_name__icontains=query) | Q(email__icontains=query)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,16 @@ def grant_secretariat_permissions(sender, using="default", **kwargs) -> None:
     group = Group.objects.using(using).filter(name=Role.SECRETARIAT).first()
     if group is not None:
         group.permissions.add(*Permission.objects.using(using).filter(content_type__app_label__in=SECRETARIAT_APPS))
+
+
+def flag_temporary_password(sender, request, user, **kwargs) -> None:
+    """At log-in with a temporary password, the session asks for a new one before anything else."""
+    from sanlian.middleware import PASSWORD_CHANGE_REQUIRED
+
+    from .services import must_change_password
+
+    if request is not None and hasattr(request, "session") and must_change_password(user):
+        request.session[PASSWORD_CHANGE_REQUIRED] = True
 
 
 def contacts_panel(*, user, organisation, **context) -> dict | None:
@@ -39,3 +50,4 @@ class SocietiesConfig(AppConfig):
         access.register()
         panels.register("organisation", contacts_panel)
         post_migrate.connect(grant_secretariat_permissions, dispatch_uid="sanlian-secretariat-permissions")
+        user_logged_in.connect(flag_temporary_password, dispatch_uid="sanlian-temporary-password")

@@ -1,5 +1,7 @@
 """Forms of the organisation pages and the account pages."""
 
+import unicodedata
+
 from django import forms
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
@@ -7,9 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from sanlian.forms import formfield
 
+from .access import is_last_secretariat
 from .choices import Role
 from .kinds import Kind
 from .models import District, Organisation, Society, name_key
+
+FOUNDED_MIN_YEAR = 1900
 
 
 class RecordForm(forms.ModelForm):
@@ -40,10 +45,14 @@ def record_form_class(kind: Kind) -> type[RecordForm]:
         for name in kind.fields
         if kind.model._meta.get_field(name).many_to_many
     }
-    widgets.update({name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-                    for name in kind.fields if kind.model._meta.get_field(name).get_internal_type() == "DateField"})
     return forms.modelform_factory(kind.model, form=RecordForm, fields=kind.fields, widgets=widgets,
-                                   formfield_callback=formfield)
+                                   formfield_callback=_formfield)
+
+
+def _formfield(model_field, **kwargs):
+    if model_field.name == "founded_on":  # societies are older than the portal's years
+        kwargs["min_year"] = FOUNDED_MIN_YEAR
+    return formfield(model_field, **kwargs)
 
 
 # --- accounts ------------------------------------------------------------------------------------------------------
@@ -66,9 +75,15 @@ class AccountForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_username(self):
-        username = self.cleaned_data["username"]
+        """Normalised (NFKC: ``ＡＤＭＩＮ`` is ``ADMIN``) and refused when it equals another account's name after
+        normalising both, whatever the case — look-alike names cannot pose as someone else."""
+        username = username_key = unicodedata.normalize("NFKC", self.cleaned_data["username"]).strip()
+        username_key = username_key.casefold()
         others = User.objects.exclude(pk=self.instance.pk) if self.instance else User.objects.all()
-        if others.filter(username__iexact=username).exists():
+        taken = others.filter(username__iexact=username).exists() or any(
+            unicodedata.normalize("NFKC", other).casefold() == username_key
+            for other in others.values_list("username", flat=True).iterator())
+        if taken:
             raise forms.ValidationError(_("The user name “{}” is taken.").format(username))
         return username
 
@@ -83,6 +98,9 @@ class AccountForm(forms.Form):
             self.add_error("society", _("Only a society contact is tied to a society."))
         if role != Role.DISTRICT and district is not None:
             self.add_error("district", _("Only a district contact is tied to a district association."))
+        if self.instance and role and role != Role.SECRETARIAT and is_last_secretariat(self.instance):
+            self.add_error("role", _("This is the only secretariat account: give another account the secretariat "
+                                     "role first."))
         return data
 
 

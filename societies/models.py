@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from sanlian.access import ScopedManager, ScopedQuerySet
+from sanlian.webhooks import validate_webhook_url
 
 from .choices import MessagePreference, PartnerKind, UpperUnitLevel
 
@@ -67,6 +68,7 @@ class Society(Organisation):
         _("group robot webhook"),
         blank=True,
         help_text=_("WeCom or DingTalk group robot address for reminders (optional)."),
+        validators=[validate_webhook_url],
     )
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
@@ -213,6 +215,9 @@ class Profile(models.Model):
     message_preference = models.CharField(
         _("reminder messages"), max_length=20, choices=MessagePreference.choices, default=MessagePreference.DAILY
     )
+    must_change_password = models.BooleanField(
+        _("must change the password"), default=False,
+        help_text=_("Set with a temporary password: the user changes it at the next log-in."))
 
     objects = ScopedManager()
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
+from .access import is_last_secretariat
 from .choices import Role
 from .models import District, Industry, Profile, Society
 
@@ -175,6 +176,7 @@ def create_account(
         username=username, email=email, password=password, first_name=name, is_staff=role == Role.SECRETARIAT
     )
     _apply_role(user, role=role, society=society, district=district)
+    Profile.objects.filter(user=user).update(must_change_password=True)
     return user
 
 
@@ -192,10 +194,22 @@ def update_account(
     return user
 
 
+@transaction.atomic
 def set_temporary_password(user: User, *, password: str) -> None:
-    """Set a new (validated) password; the user's other sessions end as Django changes the session hash."""
+    """Set a new (validated) password the user must change at the next log-in; the user's sessions end as Django
+    changes the session hash."""
     user.set_password(password)
     user.save(update_fields=["password"])
+    Profile.objects.update_or_create(user=user, defaults={"must_change_password": True})
+
+
+def must_change_password(user: User) -> bool:
+    return Profile.objects.filter(user=user, must_change_password=True).exists()
+
+
+def password_changed(user: User) -> None:
+    """The user chose their own password: the temporary one's obligation ends."""
+    Profile.objects.filter(user=user, must_change_password=True).update(must_change_password=False)
 
 
 def set_account_active(user: User, *, active: bool, by: User) -> None:
@@ -204,5 +218,8 @@ def set_account_active(user: User, *, active: bool, by: User) -> None:
 
     if not active and user.pk == by.pk:
         raise AccountRefused(_("You cannot deactivate your own account."))
+    if not active and is_last_secretariat(user):
+        raise AccountRefused(_("This is the only secretariat account: give another account the secretariat role "
+                               "first."))
     user.is_active = active
     user.save(update_fields=["is_active"])

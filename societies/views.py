@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django_filters.filterset import filterset_factory
 
 from sanlian import panels
+from sanlian.forms import FilterSet, search_param
 
 from . import services
 from .access import can_keep_organisations, can_read_organisation_lists
@@ -50,7 +51,7 @@ def record_list(request, kind: str):
     if not can_read_organisation_lists(request.user):
         raise Http404
     queryset = kind.queryset(request.user)
-    query = request.GET.get("q", "").strip()
+    query = search_param(request.GET.get("q"))
     if query:
         condition = Q()
         for name in kind.search:
@@ -59,7 +60,7 @@ def record_list(request, kind: str):
     filterset = None
     status = 200
     if kind.filters:
-        filterset = filterset_factory(kind.model, fields=list(kind.filters))(request.GET or None, queryset=queryset)
+        filterset = filterset_factory(kind.model, filterset=FilterSet, fields=list(kind.filters))(request.GET or None, queryset=queryset)
         if filterset.is_bound and not filterset.is_valid():
             queryset, status = queryset.none(), 400
         else:

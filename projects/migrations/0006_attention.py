@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0004_notification_calendar'),
+        ('projects', '0005_count_bounds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

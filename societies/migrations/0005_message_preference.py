@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("societies", "0003_account"),
+        ("societies", "0004_password_change"),
     ]
 
     operations = [

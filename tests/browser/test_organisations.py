@@ -9,6 +9,7 @@ from tests.browser.conftest import PHONE
 
 pytestmark = pytest.mark.browser
 NEW_PASSWORD = "Yicheng-pomegranate-77"
+OWN_PASSWORD = "Shiliu-garden-2025"
 
 
 def test_secretariat_keeps_a_society_and_deletion_is_refused_while_it_has_projects(open_page, demo):
@@ -55,6 +56,12 @@ def test_secretariat_creates_a_district_account_who_finds_their_page_on_a_phone(
 
     phone = open_page(viewport=PHONE)
     phone.login("yicheng", NEW_PASSWORD)
+    # The password the secretariat chose is a temporary one: the first page asks for the user's own.
+    assert phone.page.url.endswith("/accounts/password/") and "临时密码" in phone.page.inner_text("main")
+    phone.page.fill("#id_old_password", NEW_PASSWORD)
+    phone.page.fill("#id_new_password1", OWN_PASSWORD)
+    phone.page.fill("#id_new_password2", OWN_PASSWORD)
+    phone.submit("main form button[type=submit]")
     phone.submit("nav >> text=本区（市）科协")
     assert phone.page.inner_text("h1") == "峄城区科协"
     assert "修改密码" in phone.page.inner_text("footer")

@@ -133,3 +133,24 @@ def test_update_with_too_many_files_stores_nothing(client, world):
     response = post(client, world["a"], *files)
     assert response.status_code == 400 and "一次最多上传 20 个文件" in response.content.decode()
     assert not ProgressUpdate.objects.exists() and not Attachment.objects.exists()
+
+
+def test_behind_nginx_files_go_out_by_x_accel_redirect_after_the_access_check(client, world, settings):
+    settings.MEDIA_ACCEL_REDIRECT = "/_private/"
+    client.force_login(world["society1"])
+    assert post(client, world["a"], SimpleUploadedFile("现场.PNG", PNG),
+                SimpleUploadedFile("总结.docx", docx_bytes())).status_code == 302
+    photo = Attachment.objects.get(original_name="现场.PNG")
+    response = client.get(reverse("projects:attachment", args=[photo.pk]))
+    assert response.status_code == 200 and response.content == b""
+    assert response["X-Accel-Redirect"] == "/_private/" + photo.file.name
+    assert response["Content-Type"] == "image/png" and response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"].startswith("inline")
+    word = Attachment.objects.get(original_name="总结.docx")
+    assert client.get(reverse("projects:attachment", args=[word.pk]))["Content-Disposition"].startswith("attachment")
+    client.force_login(world["society2"])
+    response = client.get(reverse("projects:attachment", args=[photo.pk]))
+    assert response.status_code == 404 and "X-Accel-Redirect" not in response
+    photo.file.storage.delete(photo.file.name)
+    client.force_login(world["society1"])
+    assert client.get(reverse("projects:attachment", args=[photo.pk])).status_code == 404
