@@ -3,7 +3,7 @@
 [--runs 15] [--database-url URL]``.
 
 On a throwaway SQLite database (migrated first; or ``--database-url``), seeds ``seed_demo`` with the small number
-of projects (plus one notification per ten projects for the society contact), renders each page as the role that
+of projects (plus 100 notifications and one per ten projects for the society contact), renders each page as the role that
 uses it ``--runs`` times, then seeds the large number and does the same:
 
 - ``list``: the project list, as the leadership;
@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+NOTIFICATIONS = 100  # the contact's notifications: more than a page at either size, plus one per ten projects
 
 
 def main() -> int:
@@ -98,7 +99,7 @@ def main() -> int:
         Notification.objects.filter(recipient=contact).delete()
         Notification.objects.bulk_create([
             Notification(recipient=contact, kind="bench", title="提醒 {}".format(number), body="项目进展需要更新。",
-                         url="/projects/") for number in range(max(size // 10, 1))])
+                         url="/projects/") for number in range(NOTIFICATIONS + size // 10)])
         project = Project.objects.filter(society__name="市老科协").order_by("position").first()
         urls_by_page = {
             "list": ("leader", "/projects/", False),

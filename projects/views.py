@@ -54,7 +54,7 @@ def my_projects(request):
     """The user's projects grouped by status, the overdue ones first, a page at a time."""
     today = timezone.localdate()
     mine = Project.objects.for_user(request.user)
-    listing = paginate(request, mine.with_links().in_status_groups(today), MINE_PAGE_SIZE)
+    listing = paginate(request, mine.in_status_groups(today), MINE_PAGE_SIZE)
     group_sizes = dict(mine.annotate(list_group=status_group(today)).order_by().values("list_group").annotate(
         n=Count("pk")).values_list("list_group", "n"))
     groups = []  # [(group, its projects on this page, its size in all pages)]

@@ -14,7 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Aggregate, Count, Exists, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +22,7 @@ from meetings.choices import MeetingStatus
 from meetings.models import JointMeeting
 from projects.choices import ReviewStatus
 from projects.models import ActivityOutcome
+from sanlian.db import YearMonth
 from societies.choices import UpperUnitLevel
 
 from .choices import Pace, PeriodKind
@@ -212,9 +213,9 @@ def _grouped_values(targets: list[TargetDefinition], *, year: int, as_of: date, 
         rows = target_rows(target, year=year, as_of=as_of, user=user, include_unconfirmed=include_unconfirmed)
         trend = []
         if with_trend:
-            months = rows.annotate(month=TruncMonth(rule.date_field)).values("month").annotate(
+            months = rows.annotate(month=YearMonth(rule.date_field)).values("month").annotate(
                 v=rule.value).order_by("month")
-            trend = [(row["month"].strftime("%Y-%m"), row["v"]) for row in months]
+            trend = [(row["month"], row["v"]) for row in months]
         values[target.code] = (rows.aggregate(v=rule.value)["v"] or 0, trend)
     for source, group in by_source.items():
         rows = SOURCES[source](user)
@@ -234,10 +235,10 @@ def _grouped_values(targets: list[TargetDefinition], *, year: int, as_of: date, 
                            for index, target in enumerate(group)})
             continue
         date_field = RULES[group[0].rule].date_field  # one source, one date
-        months = list(rows.annotate(month=TruncMonth(date_field)).values("month").annotate(**aggregates).order_by(
+        months = list(rows.annotate(month=YearMonth(date_field)).values("month").annotate(**aggregates).order_by(
             "month"))
         for index, target in enumerate(group):
-            trend = [(row["month"].strftime("%Y-%m"), row["v{}".format(index)] or 0) for row in months
+            trend = [(row["month"], row["v{}".format(index)] or 0) for row in months
                      if row["n{}".format(index)]]
             values[target.code] = (sum(v for _month, v in trend), trend)
     return values
