@@ -223,7 +223,7 @@ def _digest_sections(digest: dict) -> list[tuple[str, list[Project]]]:
     ]
 
 
-def reminder_overview(*, today: date, limit: int = 50) -> dict:
+def reminder_overview(*, today: date, limit: int = 20) -> dict:
     """The weekly digest's lists as of ``today`` for the digest page: ``sections`` of (label, the first ``limit``
     projects, how many in all). Read-only and bounded: the same selection as the daily run's digest (``_plan``),
     made in the database — one query for the counts and one per list, whatever the number of projects."""
