@@ -3,8 +3,8 @@
 [--runs 15] [--database-url URL]``.
 
 On a throwaway SQLite database (migrated first; or ``--database-url``), seeds ``seed_demo`` with the small number
-of projects (plus 100 notifications and one per ten projects for the society contact), renders each page as the role that
-uses it ``--runs`` times, then seeds the large number and does the same:
+of projects (plus 100 notifications and one per ten projects for the society contact), renders each page as the
+role that uses it ``--runs`` times, then seeds the large number and does the same:
 
 - ``list``: the project list, as the leadership;
 - ``mine``: "my projects", as the demo society contact (市老科协, a sixteenth of the projects);

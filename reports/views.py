@@ -131,7 +131,8 @@ def record_list(request):
         records = records.filter(review=review)
     listing = paginate(request, records, 100)
     return render(request, "reports/organisationrecord_list.html", {
-        **listing.context(), "kinds": OrganisationRecord._meta.get_field("kind").choices, "reviews": ReviewStatus.choices,
+        **listing.context(), "kinds": OrganisationRecord._meta.get_field("kind").choices,
+        "reviews": ReviewStatus.choices,
         "can_record": can_enter_records(request.user), "can_review": can_review(request.user),
     })
 
