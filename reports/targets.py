@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Aggregate, Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Aggregate, Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -62,14 +62,15 @@ RULES: dict[str, Rule] = {
     "outcome_expert_services": Rule(
         _("expert person-times in activities serving the “6+3” industries"), "outcome",
         Coalesce(Sum("expert_person_times"), 0), "held_on",
-        Q(Exists(ActivityOutcome.industries.through.objects.filter(activityoutcome_id=OuterRef("pk"))))),
+        # "id IN (one uncorrelated subquery)", not a correlated EXISTS per row: the database builds the set once
+        Q(pk__in=ActivityOutcome.industries.through.objects.values("activityoutcome_id"))),
     "outcome_upper_units": Rule(
         _("distinct national or provincial units that took part"), "outcome",
         Count("upper_units", distinct=True, filter=Q(upper_units__level__in=[UpperUnitLevel.NATIONAL,
                                                                               UpperUnitLevel.PROVINCIAL])),
-        "held_on", Q(Exists(ActivityOutcome.upper_units.through.objects.filter(
-            activityoutcome_id=OuterRef("pk"),
-            upperunit__level__in=[UpperUnitLevel.NATIONAL, UpperUnitLevel.PROVINCIAL]))), additive=False),
+        "held_on", Q(pk__in=ActivityOutcome.upper_units.through.objects.filter(
+            upperunit__level__in=[UpperUnitLevel.NATIONAL, UpperUnitLevel.PROVINCIAL]).values("activityoutcome_id")),
+        additive=False),
 }
 
 
@@ -227,8 +228,10 @@ def _grouped_values(targets: list[TargetDefinition], *, year: int, as_of: date, 
         rows = rows.filter(Q.create(conditions, connector=Q.OR))
         aggregates = {}
         for index, (target, condition) in enumerate(zip(group, conditions)):
-            aggregates["v{}".format(index)] = _with_condition(RULES[target.rule].value, condition)
-            aggregates["n{}".format(index)] = Count("pk", filter=condition)
+            value = RULES[target.rule].value
+            aggregates["v{}".format(index)] = _with_condition(value, condition)
+            if not (isinstance(value, Count) and not value.distinct):  # a count is its own row count
+                aggregates["n{}".format(index)] = Count("pk", filter=condition)
         if not with_trend:
             totals = rows.aggregate(**aggregates)
             values.update({target.code: (totals["v{}".format(index)] or 0, [])
@@ -238,8 +241,8 @@ def _grouped_values(targets: list[TargetDefinition], *, year: int, as_of: date, 
         months = list(rows.annotate(month=YearMonth(date_field)).values("month").annotate(**aggregates).order_by(
             "month"))
         for index, target in enumerate(group):
-            trend = [(row["month"], row["v{}".format(index)] or 0) for row in months
-                     if row["n{}".format(index)]]
+            key = "n{}".format(index) if "n{}".format(index) in aggregates else "v{}".format(index)
+            trend = [(row["month"], row["v{}".format(index)] or 0) for row in months if row[key]]
             values[target.code] = (sum(v for _month, v in trend), trend)
     return values
 
