@@ -2,9 +2,8 @@
 
 ``paginate(request, rows, per_page=50)`` reads ``?page=`` (and ``?size=`` where the view offers a choice of page
 sizes) and returns a ``Listing``: the ``page`` (Django's ``Page``), the page size and the links of the pager, made
-from the request's other parameters so that they keep the filters. A page number that is not a
-plain ASCII number (``abc``, ``²``, ``-1``) is the first page; one past the end is the last page — never an
-error.
+from the request's other parameters so that they keep the filters. A page number that is not a plain ASCII number
+(``abc``, ``²``, ``-1``) is the first page; one past the end is the last page — never an error.
 """
 
 from dataclasses import dataclass
