@@ -47,7 +47,7 @@ def main() -> int:
     from django.test.utils import CaptureQueriesContext
     from django.urls import clear_url_caches, path
 
-    from reports.services import seed_demo
+    from reports.demo import seed_demo
     from sanlian import urls
     from societies.choices import Role
     from societies.services import ensure_user

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.syndication.views import Feed
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sanlian.files import private_file_response
 from sanlian.forms import search_param
+from sanlian.paging import paginate
 
 from . import services
 from .access import can_manage_meetings, can_publish
@@ -176,9 +176,9 @@ def bulletin_list(request):
         bulletins = bulletins.filter(Q(title__icontains=word) | Q(body__icontains=word))
     if (kind := request.GET.get("kind")) in BulletinKind.values:
         bulletins = bulletins.filter(kind=kind)
-    page = Paginator(bulletins, 30).get_page(request.GET.get("page"))
+    listing = paginate(request, bulletins, 30)
     return render(request, "meetings/bulletin_list.html", {
-        "page": page, "query": query, "kinds": BulletinKind.choices, "can_publish": can_publish(request.user)})
+        **listing.context(), "query": query, "kinds": BulletinKind.choices, "can_publish": can_publish(request.user)})
 
 
 @require_GET

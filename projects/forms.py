@@ -162,8 +162,16 @@ class TaskForceMemberForm(forms.ModelForm):
         fields = ["unit_name", "person", "duty"]
 
 
-TaskForceMemberFormSet = forms.formset_factory(TaskForceMemberForm, extra=2, can_delete=True, max_num=50,
-                                               validate_max=True)
+class BaseTaskForceMemberFormSet(forms.BaseFormSet):
+    """Every row may stay empty: the page pre-fills a row per linked unit, and an untouched one (a unit's name, no
+    person) is left out when saving instead of blocking it. A row the user filled in is checked as usual."""
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "empty_permitted": True}
+
+
+TaskForceMemberFormSet = forms.formset_factory(TaskForceMemberForm, formset=BaseTaskForceMemberFormSet, extra=2,
+                                               can_delete=True, max_num=50, validate_max=True)
 
 
 # --- activity outcomes ------------------------------------------------------------------------------------------------

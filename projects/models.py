@@ -22,6 +22,21 @@ from societies.models import Contact, District, Expert, Industry, Partner, Socie
 from .choices import DeliveryState, NotificationLevel, OutcomeKind, ProjectStatus, ReviewStatus
 
 
+# "My projects" shows the overdue projects first, then the others by status in this order.
+STATUS_GROUP_ORDER = (ProjectStatus.DELAYED, ProjectStatus.IN_PROGRESS, ProjectStatus.PLANNED, ProjectStatus.DONE,
+                      ProjectStatus.CANCELLED)
+
+
+def status_group(today) -> models.Case:
+    """The group of a project in "my projects": 0 when overdue on ``today``, else 1 + its status's place."""
+    overdue = models.Q(due_end__lt=today) & ~models.Q(status__in=ProjectStatus.closed())
+    return models.Case(
+        models.When(overdue, then=0),
+        *(models.When(status=status, then=place + 1) for place, status in enumerate(STATUS_GROUP_ORDER)),
+        default=len(STATUS_GROUP_ORDER) + 1, output_field=models.IntegerField(),
+    )
+
+
 class ProjectQuerySet(ScopedQuerySet):
     """Projects; ``for_user`` applies the rule of ``projects.access``."""
 
@@ -35,6 +50,10 @@ class ProjectQuerySet(ScopedQuerySet):
 
     def in_list_order(self) -> "ProjectQuerySet":
         return self.order_by("year", "position", "id")
+
+    def in_status_groups(self, today) -> "ProjectQuerySet":
+        """Ordered by ``list_group`` (0 overdue, then the statuses in ``STATUS_GROUP_ORDER``), then due date."""
+        return self.annotate(list_group=status_group(today)).order_by("list_group", "due_end", "position", "id")
 
     def overdue(self, today=None) -> "ProjectQuerySet":
         today = today or timezone.localdate()

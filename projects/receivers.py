@@ -1,10 +1,13 @@
 """Signal receivers of the projects app."""
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .importing import import_reference_list
 from .models import Project, ReminderPolicy
 from .reminders import sync_reminder_schedule
+
+PANEL_PROJECTS = 20
 
 
 def load_reference_list(sender, **kwargs) -> str:
@@ -33,5 +36,10 @@ def organisation_projects(*, user, organisation, **context) -> dict | None:
     if lookup is None:
         return None
     ids = Project.objects.for_user(user).filter(**{lookup: organisation}).values("pk")
-    projects = Project.objects.filter(pk__in=ids).with_links().in_list_order()
-    return {"order": 10, "template": "projects/organisation_projects.html", "projects": projects}
+    projects = Project.objects.filter(pk__in=ids)
+    # A page's cost must not grow with the list: the newest PANEL_PROJECTS here, the rest in the filtered list.
+    filters = {Society: "society", District: "district"}
+    more = "{}?{}={}".format(reverse("projects:list"), filters[type(organisation)], organisation.pk) if type(
+        organisation) in filters else ""
+    return {"order": 10, "template": "projects/organisation_projects.html", "count": projects.count(), "more": more,
+            "projects": projects.select_related("society").order_by("-year", "position", "id")[:PANEL_PROJECTS]}

@@ -12,7 +12,8 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import models, transaction
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -22,7 +23,7 @@ from societies.choices import MessagePreference, Role
 from societies.models import Contact, Profile, Society
 
 from .choices import NotificationLevel, ProjectStatus, ReminderKind
-from .models import CalendarFeed, Project, ReminderPolicy, ReminderRun, WebhookDelivery
+from .models import CalendarFeed, ProgressUpdate, Project, ReminderPolicy, ReminderRun, WebhookDelivery
 from .notifications import Recipient, existing_keys, ledger_key, merge, people, redrive_pending, send_bundles
 from .reminder_messages import Item, contact_line, person_messages, robot_messages
 
@@ -204,12 +205,33 @@ def _attention_rows(digest: dict, today: date) -> list[AttentionRow]:
     return rows
 
 
-def reminder_overview(*, today: date) -> dict:
-    """The weekly digest's lists as of ``today``, and each of their projects once (for the 催办 page); read-only,
-    a fixed number of queries."""
-    plan = _plan(today=today, policy=ReminderPolicy.current())
-    return {"sections": _digest_sections(plan.digest), "counts": plan.counts,
-            "rows": _attention_rows(plan.digest, today)}
+def reminder_overview(*, today: date, limit: int = 20) -> dict:
+    """The weekly digest's lists as of ``today`` for the 催办 page: ``sections`` of (label, the first ``limit``
+    projects, how many in all) and ``rows``, each of those projects once at its most advanced stage. Read-only and
+    bounded: the same selection as the daily run's digest (``_plan``), made in the database — one query for the
+    counts and one per list, whatever the number of projects."""
+    policy = ReminderPolicy.current()
+    week_end = today + timedelta(days=6 - today.weekday())
+    overdue = Q(due_end__lt=today)
+    quiet_since = today - timedelta(days=policy.no_update_days)
+    quiet_start = timezone.make_aware(datetime.combine(quiet_since + timedelta(days=1), datetime.min.time()))
+    conditions = {
+        "due_this_week": Q(due_end__gte=today, due_end__lte=week_end),
+        "overdue": overdue,
+        "escalated": overdue & Q(due_end__lte=today - timedelta(days=policy.escalate_after_days)),
+        "red": overdue & Q(due_end__lte=today - timedelta(days=policy.red_after_days)),
+        "no_update": Q(status=ProjectStatus.IN_PROGRESS, created_at__lt=quiet_start) & ~Q(Exists(
+            ProgressUpdate.objects.filter(project=OuterRef("pk"), happened_on__gt=quiet_since))),
+    }
+    projects = Project.objects.exclude(status__in=ProjectStatus.closed()).filter(
+        Q(due_end__isnull=False) | Q(status=ProjectStatus.IN_PROGRESS))
+    counts = projects.aggregate(**{name: Count("pk", filter=condition) for name, condition in conditions.items()})
+    projects = projects.select_related("society").prefetch_related("contacts").annotate(
+        last_update=Max("updates__happened_on")).order_by("due_end", "pk")
+    rows = {name: list(projects.filter(condition)[:limit]) for name, condition in conditions.items()}
+    return {"sections": [(label, found, counts[name]) for (label, found), name in zip(_digest_sections(rows),
+                                                                                     conditions)],
+            "rows": _attention_rows(rows, today), "limit": limit}
 
 
 def _digest_text(digest: dict, today: date) -> tuple[str, str]:

@@ -5,8 +5,8 @@ import time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import IntegrityError
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +20,7 @@ from sanlian import panels
 from sanlian.access import SYSTEM
 from sanlian.files import private_file_response
 from sanlian.forms import year_param
+from sanlian.paging import paginate
 from societies.access import is_secretariat, sees_everything
 
 from . import notifications, reminders, services, urging
@@ -31,8 +32,11 @@ from .forms import (AnnexUploadForm, MessagePreferenceForm, OutcomeForm, Progres
 from .history import project_history
 from .importing import (UPLOAD_TTL_SECONDS, ImportPlanChanged, apply_import, discard_upload, export_annex, load_annex,
                         plan_import, stash_upload, stashed_upload)
-from .models import ActivityOutcome, Attachment, CalendarFeed, Notification, Project, TaskForce
+from .models import ActivityOutcome, Attachment, CalendarFeed, Notification, Project, TaskForce, status_group
 from .outcomes import record_outcome
+
+LIST_PAGE_SIZE, LIST_PAGE_SIZES = 50, (20, 50, 100)
+MINE_PAGE_SIZE = 30
 
 
 @login_required
@@ -40,18 +44,29 @@ from .outcomes import record_outcome
 def project_list(request):
     """The key-project list as the user may see it, filtered (year, society, district, status, overdue, search)."""
     filterset = ProjectFilterSet(request.GET, queryset=Project.objects.for_user(request.user))
-    projects = filterset.qs.with_links().in_list_order()
+    listing = paginate(request, filterset.qs.with_links().in_list_order(), LIST_PAGE_SIZE, sizes=LIST_PAGE_SIZES)
     return render(request, "projects/project_list.html", {
-        "projects": projects, "filter": filterset, "can_manage": can_manage(request.user),
+        "projects": listing.rows, "filter": filterset, "can_manage": can_manage(request.user), **listing.context(),
     })
 
 
 @login_required
 @require_GET
 def my_projects(request):
-    projects = Project.objects.for_user(request.user).with_links().order_by("due_end", "position", "id")
+    """The user's projects grouped by status, the overdue ones first, a page at a time."""
+    today = timezone.localdate()
+    mine = Project.objects.for_user(request.user)
+    listing = paginate(request, mine.in_status_groups(today), MINE_PAGE_SIZE)
+    group_sizes = dict(mine.annotate(list_group=status_group(today)).order_by().values("list_group").annotate(
+        n=Count("pk")).values_list("list_group", "n"))
+    groups = []  # [(group, its projects on this page, its size in all pages)]
+    for project in listing.rows:
+        if not groups or groups[-1][0] != project.list_group:
+            groups.append((project.list_group, [], group_sizes.get(project.list_group, 0)))
+        groups[-1][1].append(project)
     return render(request, "projects/project_mine.html", {
-        "projects": projects, "panels": panels.collect("projects:mine", user=request.user)})
+        "projects": listing.rows, "groups": groups, "panels": panels.collect("projects:mine", user=request.user),
+        **listing.context()})
 
 
 @login_required
@@ -395,13 +410,9 @@ def project_export(request):
 @login_required
 def notification_list(request):
     """The user's notifications, newest first, 50 to a page."""
-    page = Paginator(
-        Notification.objects.for_user(request.user).filter(recipient=request.user).only(
-            "pk", "title", "body", "url", "level", "kind", "created_at", "read_at"
-        ),
-        50,
-    ).get_page(request.GET.get("page"))
-    return render(request, "projects/notification_list.html", {"page": page, "notifications": page.object_list})
+    listing = paginate(request, Notification.objects.for_user(request.user).filter(recipient=request.user).only(
+        "pk", "title", "body", "url", "level", "kind", "created_at", "read_at"), 50)
+    return render(request, "projects/notification_list.html", {"notifications": listing.rows, **listing.context()})
 
 
 @login_required

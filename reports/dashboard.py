@@ -17,6 +17,7 @@ from projects.models import ActivityOutcome, Project, ProjectDistrict
 from sanlian.access import SYSTEM
 from sanlian.excel import table_sheet
 from societies.access import district_of, sees_everything
+from societies.models import District, Society
 
 from .choices import RecordKind
 from .models import OrganisationRecord
@@ -43,12 +44,17 @@ def society_ranking(*, year: int, user, as_of: date | None = None, since: date |
     as_of = as_of or timezone.localdate()
     projects = Project.objects.for_user(user).filter(year=year)
     statuses = {}
-    for row in projects.values("society_id", "society__name", "status").annotate(n=Count("id")).order_by():
-        entry = statuses.setdefault(row["society_id"], {"society_id": row["society_id"], "name": row["society__name"],
-                                                        "projects": 0, "statuses": {}})
+    late = Q(due_end__lt=as_of) & ~Q(status__in=ProjectStatus.closed())  # Project.objects.overdue(as_of)
+    # grouped by the society's id alone (the names in a query of their own: no join, a narrower sort)
+    for row in projects.values("society_id", "status").annotate(
+            n=Count("id"), late=Count("id", filter=late)).order_by():
+        entry = statuses.setdefault(row["society_id"], {"society_id": row["society_id"], "name": "",
+                                                        "projects": 0, "statuses": {}, "overdue": 0})
         entry["statuses"][row["status"]] = row["n"]
         entry["projects"] += row["n"]
-    overdue = _by(projects.overdue(as_of), "society_id", n=Count("id"))
+        entry["overdue"] += row["late"]
+    for society_id, name in Society.objects.filter(pk__in=statuses).values_list("pk", "name"):
+        statuses[society_id]["name"] = name
     outcomes = _outcomes(user, year=year, as_of=as_of, since=since, include_unconfirmed=include_unconfirmed)
     done = _by(outcomes, "project__society_id", n=Count("id"), participants=Coalesce(Sum("participants"), 0),
                experts=Coalesce(Sum("expert_person_times"), 0), served=Coalesce(Sum("served_count"), 0))
@@ -59,7 +65,7 @@ def society_ranking(*, year: int, user, as_of: date | None = None, since: date |
     ranking = []
     for society_id, entry in statuses.items():
         row = done.get(society_id, {})
-        entry.update(overdue=overdue.get(society_id, {}).get("n", 0), outcomes=row.get("n", 0),
+        entry.update(outcomes=row.get("n", 0),
                      participants=row.get("participants", 0), experts=row.get("experts", 0),
                      served=row.get("served", 0), done=entry["statuses"].get(ProjectStatus.DONE, 0),
                      members=records.get(society_id, {}).get("members", 0),
@@ -77,19 +83,22 @@ def district_ranking(*, year: int, user, as_of: date | None = None, since: date 
     if (own := district_of(user)) is not None:
         links = links.filter(district=own)  # a district sees its own row, not its partners' on shared projects
     ranking = {}
-    for row in links.values("district_id", "district__name", "project__status").annotate(n=Count("id")).order_by():
-        entry = ranking.setdefault(row["district_id"], {"district_id": row["district_id"],
-                                                        "name": row["district__name"], "projects": 0, "statuses": {}})
+    late = Q(project__due_end__lt=as_of) & ~Q(project__status__in=ProjectStatus.closed())
+    for row in links.values("district_id", "project__status").annotate(
+            n=Count("id"), late=Count("id", filter=late)).order_by():
+        entry = ranking.setdefault(row["district_id"], {"district_id": row["district_id"], "overdue": 0,
+                                                        "name": "", "projects": 0, "statuses": {}})
         entry["statuses"][row["project__status"]] = row["n"]
         entry["projects"] += row["n"]
-    overdue = _by(links.filter(project__due_end__lt=as_of).exclude(project__status__in=ProjectStatus.closed()),
-                  "district_id", n=Count("id"))
+        entry["overdue"] += row["late"]
+    for district_id, name in District.objects.filter(pk__in=ranking).values_list("pk", "name"):
+        ranking[district_id]["name"] = name
     outcomes = _outcomes(user, year=year, as_of=as_of, since=since, include_unconfirmed=include_unconfirmed)
     joint = _by(outcomes.filter(project__district_links__isnull=False), "project__district_links__district_id",
                 n=Count("id"), participants=Coalesce(Sum("participants"), 0))
     for district_id, entry in ranking.items():
         row = joint.get(district_id, {})
-        entry.update(overdue=overdue.get(district_id, {}).get("n", 0), outcomes=row.get("n", 0),
+        entry.update(outcomes=row.get("n", 0),
                      participants=row.get("participants", 0), done=entry["statuses"].get(ProjectStatus.DONE, 0))
     return list(ranking.values())
 

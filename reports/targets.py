@@ -13,8 +13,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Aggregate, Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +22,7 @@ from meetings.choices import MeetingStatus
 from meetings.models import JointMeeting
 from projects.choices import ReviewStatus
 from projects.models import ActivityOutcome
+from sanlian.db import YearMonth
 from societies.choices import UpperUnitLevel
 
 from .choices import Pace, PeriodKind
@@ -61,14 +62,15 @@ RULES: dict[str, Rule] = {
     "outcome_expert_services": Rule(
         _("expert person-times in activities serving the “6+3” industries"), "outcome",
         Coalesce(Sum("expert_person_times"), 0), "held_on",
-        Q(Exists(ActivityOutcome.industries.through.objects.filter(activityoutcome_id=OuterRef("pk"))))),
+        # "id IN (one uncorrelated subquery)", not a correlated EXISTS per row: the database builds the set once
+        Q(pk__in=ActivityOutcome.industries.through.objects.values("activityoutcome_id"))),
     "outcome_upper_units": Rule(
         _("distinct national or provincial units that took part"), "outcome",
         Count("upper_units", distinct=True, filter=Q(upper_units__level__in=[UpperUnitLevel.NATIONAL,
                                                                               UpperUnitLevel.PROVINCIAL])),
-        "held_on", Q(Exists(ActivityOutcome.upper_units.through.objects.filter(
-            activityoutcome_id=OuterRef("pk"),
-            upperunit__level__in=[UpperUnitLevel.NATIONAL, UpperUnitLevel.PROVINCIAL]))), additive=False),
+        "held_on", Q(pk__in=ActivityOutcome.upper_units.through.objects.filter(
+            upperunit__level__in=[UpperUnitLevel.NATIONAL, UpperUnitLevel.PROVINCIAL]).values("activityoutcome_id")),
+        additive=False),
 }
 
 
@@ -171,28 +173,96 @@ def active_targets() -> list[TargetDefinition]:
     return [target for target in TargetDefinition.objects.filter(is_active=True) if target.rule in RULES]
 
 
+def _with_condition(expression, condition: Q):
+    """``expression`` (an aggregate, or a function of aggregates such as ``Coalesce(Sum(…), 0)``) counting only the
+    rows that meet ``condition``: one query can then add up several targets side by side."""
+    expression = expression.copy()
+    if isinstance(expression, Aggregate):
+        expression.filter = condition if expression.filter is None else condition & expression.filter
+        return expression
+    expression.set_source_expressions([
+        _with_condition(part, condition) if getattr(part, "contains_aggregate", False) else part
+        for part in expression.get_source_expressions()])
+    return expression
+
+
+def _condition(target: TargetDefinition, rule: Rule, *, year: int, as_of: date, fields: set[str]) -> Q:
+    """What ``target_rows`` filters on beyond the source's scope and confirmation, as one condition."""
+    start, end = period_of(target, year=year, as_of=as_of)
+    condition = Q(**{rule.date_field + "__gte": start, rule.date_field + "__lte": min(end, as_of)})
+    if (kinds := target.kind_list()) and "kind" in fields:
+        condition &= Q(kind__in=kinds)
+    if rule.narrow is not None:
+        condition &= rule.narrow
+    return condition
+
+
+def _grouped_values(targets: list[TargetDefinition], *, year: int, as_of: date, user, include_unconfirmed: bool,
+                    with_trend: bool) -> dict[str, tuple[int, list[tuple[str, int]]]]:
+    """Each target's value (and monthly trend) as ``{code: (value, trend)}``, in one query per source for the
+    additive rules (conditional aggregates side by side, grouped by month for the trend) — the cost of a cold
+    dashboard does not grow with the number of targets. A distinct count (not additive: the months' values do not
+    add up) may join a many-valued relation, which would repeat the rows the others count, so it keeps its own
+    query over ``target_rows``."""
+    values = {}
+    by_source: dict[str, list[TargetDefinition]] = {}
+    for target in targets:
+        rule = RULES[target.rule]
+        if rule.additive:
+            by_source.setdefault(rule.source, []).append(target)
+            continue
+        rows = target_rows(target, year=year, as_of=as_of, user=user, include_unconfirmed=include_unconfirmed)
+        trend = []
+        if with_trend:
+            months = rows.annotate(month=YearMonth(rule.date_field)).values("month").annotate(
+                v=rule.value).order_by("month")
+            trend = [(row["month"], row["v"]) for row in months]
+        values[target.code] = (rows.aggregate(v=rule.value)["v"] or 0, trend)
+    for source, group in by_source.items():
+        rows = SOURCES[source](user)
+        fields = {model_field.name for model_field in rows.model._meta.get_fields()}
+        if "review" in fields:
+            rows = confirmed(rows, include_unconfirmed)
+        conditions = [_condition(target, RULES[target.rule], year=year, as_of=as_of, fields=fields)
+                      for target in group]
+        rows = rows.filter(Q.create(conditions, connector=Q.OR))
+        aggregates = {}
+        for index, (target, condition) in enumerate(zip(group, conditions)):
+            value = RULES[target.rule].value
+            aggregates["v{}".format(index)] = _with_condition(value, condition)
+            if not (isinstance(value, Count) and not value.distinct):  # a count is its own row count
+                aggregates["n{}".format(index)] = Count("pk", filter=condition)
+        if not with_trend:
+            totals = rows.aggregate(**aggregates)
+            values.update({target.code: (totals["v{}".format(index)] or 0, [])
+                           for index, target in enumerate(group)})
+            continue
+        date_field = RULES[group[0].rule].date_field  # one source, one date
+        months = list(rows.annotate(month=YearMonth(date_field)).values("month").annotate(**aggregates).order_by(
+            "month"))
+        for index, target in enumerate(group):
+            key = "n{}".format(index) if "n{}".format(index) in aggregates else "v{}".format(index)
+            trend = [(row["month"], row["v{}".format(index)] or 0) for row in months if row[key]]
+            values[target.code] = (sum(v for _month, v in trend), trend)
+    return values
+
+
 def target_status(*, year: int, user, as_of: date | None = None, include_unconfirmed: bool = False,
                   with_ids: bool = True, with_trend: bool = False) -> list[TargetStatus]:
     """Each active target's value, threshold, period, shares and pace for ``year`` as of ``as_of`` (today by
     default: a snapshot counts only rows dated up to it), for what ``user`` may see (``SYSTEM``: everything).
     ``record_ids`` lists exactly the rows the value is computed from; ``trend`` gives the value per month."""
     as_of = as_of or timezone.localdate()
+    targets = active_targets()
+    values = _grouped_values(targets, year=year, as_of=as_of, user=user, include_unconfirmed=include_unconfirmed,
+                             with_trend=with_trend)
     result = []
-    for target in active_targets():
-        rule = RULES[target.rule]
-        rows = target_rows(target, year=year, as_of=as_of, user=user, include_unconfirmed=include_unconfirmed)
-        trend = []
-        if with_trend:
-            months = rows.annotate(month=TruncMonth(rule.date_field)).values("month").annotate(
-                v=rule.value).order_by("month")
-            trend = [(row["month"].strftime("%Y-%m"), row["v"]) for row in months]
-        if with_trend and rule.additive:
-            value = sum(v for _month, v in trend)
-        else:
-            value = rows.aggregate(v=rule.value)["v"] or 0
+    for target in targets:
+        value, trend = values[target.code]
         status = _status(target, value, year=year, as_of=as_of)
         status.trend = trend
         if with_ids:
+            rows = target_rows(target, year=year, as_of=as_of, user=user, include_unconfirmed=include_unconfirmed)
             status.record_ids = sorted(rows.values_list("id", flat=True).distinct())
         result.append(status)
     return result

@@ -5,7 +5,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from projects.choices import ProjectStatus, ReviewStatus
 from projects.models import ActivityOutcome
 from sanlian.files import private_file_response
 from sanlian.forms import year_param
+from sanlian.paging import paginate
 from societies.access import district_of, role_of, sees_everything, society_of
 
 from . import builds, targets
@@ -116,10 +116,10 @@ def target_detail(request, code: str):
         rows = rows.select_related("project__society").prefetch_related("upper_units")
     elif rule.source == "record":
         rows = rows.select_related("society", "district", "project")
-    page = Paginator(rows.order_by("-" + rule.date_field, "-id"), 200).get_page(request.GET.get("page"))
+    listing = paginate(request, rows.order_by("-" + rule.date_field, "-id"), 100)
     start, end = targets.period_of(target, year=year, as_of=as_of)
     return render(request, "reports/target_detail.html", {
-        "target": target, "rule": rule, "value": value, "page": page, "year": year, "period_start": start,
+        "target": target, "rule": rule, "value": value, **listing.context(), "year": year, "period_start": start,
         "period_end": min(end, as_of), "include_unconfirmed": include,
     })
 
@@ -135,9 +135,10 @@ def record_list(request):
         records = records.filter(kind=kind)
     if (review := request.GET.get("review")) in ReviewStatus.values:
         records = records.filter(review=review)
-    page = Paginator(records, 100).get_page(request.GET.get("page"))
+    listing = paginate(request, records, 100)
     return render(request, "reports/organisationrecord_list.html", {
-        "page": page, "kinds": OrganisationRecord._meta.get_field("kind").choices, "reviews": ReviewStatus.choices,
+        **listing.context(), "kinds": OrganisationRecord._meta.get_field("kind").choices,
+        "reviews": ReviewStatus.choices,
         "can_record": can_enter_records(request.user), "can_review": can_review(request.user),
     })
 
@@ -171,12 +172,12 @@ def review_queue(request):
     if not can_review(request.user):
         raise Http404
     pending = ReviewStatus.PENDING
+    outcomes = paginate(request, ActivityOutcome.objects.for_user(request.user).filter(review=pending).select_related(
+        "project__society"), 50, param="outcomes")
+    records = paginate(request, OrganisationRecord.objects.for_user(request.user).filter(review=pending).select_related(
+        "society", "district"), 50, param="records")
     return render(request, "reports/review_queue.html", {
-        "outcomes": ActivityOutcome.objects.for_user(request.user).filter(review=pending).select_related(
-            "project__society")[:200],
-        "records": OrganisationRecord.objects.for_user(request.user).filter(review=pending).select_related(
-            "society", "district")[:200],
-    })
+        "outcomes": outcomes.rows, "outcome_pager": outcomes, "records": records.rows, "record_pager": records})
 
 
 @login_required

@@ -5,12 +5,15 @@
 - ``__in`` on an integer column leaves out values the column cannot hold (an id past 2**63 typed into a form, a
   filter or the back office's widgets): they match nothing, as ``exact`` already does in Django, instead of an
   ``OverflowError`` (SQLite) or "integer out of range" (PostgreSQL) that answered 500.
+- ``YearMonth``: a month grouping each database computes natively (not ``TruncMonth``, which SQLite evaluates
+  in Python row by row).
 """
 
 import sqlite3
 
 from django.db import models
 from django.db.backends.signals import connection_created
+from django.db.models import CharField, Func, Value
 from django.db.models.lookups import In
 
 
@@ -35,3 +38,17 @@ class IntegerInRange(In):
 
 
 models.IntegerField.register_lookup(IntegerInRange)
+
+
+class YearMonth(Func):
+    """The "YYYY-MM" of a date column by the database's own function (``strftime`` on SQLite, ``to_char`` on
+    PostgreSQL): grouping by month without ``TruncMonth``, which SQLite evaluates in Python row by row."""
+
+    output_field = CharField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        if connection.vendor == "sqlite":
+            return Func(Value("%Y-%m"), *self.source_expressions, function="strftime",
+                        output_field=CharField()).as_sql(compiler, connection, **extra_context)
+        return Func(*self.source_expressions, Value("YYYY-MM"), function="to_char",
+                    output_field=CharField()).as_sql(compiler, connection, **extra_context)

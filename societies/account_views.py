@@ -7,7 +7,6 @@ which also ends the obligation a temporary password brings (``sanlian.middleware
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from sanlian.forms import search_param
 from sanlian.middleware import PASSWORD_CHANGE_REQUIRED
+from sanlian.paging import paginate
 
 from . import services
 from .access import can_keep_organisations, role_in_groups, role_of
@@ -68,20 +68,13 @@ def account_list(request):
     role = request.GET.get("role", "")
     if role in Role.values:
         accounts = accounts.filter(groups__name=role)
-    page = Paginator(accounts, 100).get_page(request.GET.get("page"))
+    listing = paginate(request, accounts, 100)
     rows = []
-    for account in page.object_list:
+    for account in listing.rows:
         account_role = role_in_groups({group.name for group in account.groups.all()}, superuser=account.is_superuser)
         rows.append((account, account_role.label if account_role else "—", _profile_unit(account)))
     return render(request, "societies/account_list.html",
-                  {"rows": rows, "query": query, "roles": Role.choices, "role": role, "page": page,
-                   "params": _without_page(request)})
-
-
-def _without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
+                  {"rows": rows, "query": query, "roles": Role.choices, "role": role, **listing.context()})
 
 
 def _profile_unit(account: Account):

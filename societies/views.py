@@ -7,7 +7,6 @@ projects) come through the ``organisation`` panels (``sanlian.panels``), so this
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from django_filters.filterset import filterset_factory
 
 from sanlian import panels
 from sanlian.forms import FilterSet, search_param
+from sanlian.paging import paginate
 
 from . import services
 from .access import can_keep_organisations, can_read_organisation_lists
@@ -67,16 +67,14 @@ def record_list(request, kind: str):
             queryset = filterset.qs
         if any(f.field_name == "industries" for f in filterset.filters.values()):
             queryset = queryset.distinct()
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(obj, [display(obj, column.name) for column in kind.columns]) for obj in page.object_list]
-    params = request.GET.copy()
-    params.pop("page", None)
+    listing = paginate(request, queryset, PAGE_SIZE)
+    rows = [(obj, [display(obj, column.name) for column in kind.columns]) for obj in listing.rows]
     return render(
         request,
         "generic/object_list.html",
         {
-            "kind": kind, "page": page, "rows": rows, "query": query, "filterset": filterset,
-            "headings": [column.heading(kind.model) for column in kind.columns], "params": params.urlencode(),
+            "kind": kind, "rows": rows, "query": query, "filterset": filterset, **listing.context(),
+            "headings": [column.heading(kind.model) for column in kind.columns],
             "can_keep": can_keep_organisations(request.user),
         },
         status=status,

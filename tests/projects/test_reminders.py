@@ -306,3 +306,39 @@ def test_command_bad_date_exits_1_in_chinese():
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "日期" in result.stderr
+
+
+def test_digest_page_lists_are_the_daily_runs_digest_made_in_the_database(people):
+    """The 催办 page selects in the database (bounded); its lists must be exactly the run's digest lists."""
+    from datetime import timedelta
+
+    from projects.models import Project
+    from projects.reminders import _plan, reminder_overview
+
+    today = date(2024, 6, 12)  # a Wednesday
+    for days in (-6, -2, 0, 1, 2, 3, 4, 13, 14, 15, 40):
+        reminded_project(people, due_end=today - timedelta(days=days), status=ProjectStatus.IN_PROGRESS)
+    reminded_project(people, due_end=today - timedelta(days=20), status=ProjectStatus.DONE)
+    reminded_project(people, due_end=today - timedelta(days=20), status=ProjectStatus.DELAYED)
+    quiet = factories.project(society=people["society"], due_end=None, due_start=None,
+                              status=ProjectStatus.IN_PROGRESS)
+    busy = factories.project(society=people["society"], due_end=None, due_start=None,
+                             status=ProjectStatus.IN_PROGRESS)
+    factories.progress_update(busy, happened_on=today - timedelta(days=29))
+    edge = factories.project(society=people["society"], due_end=None, due_start=None,
+                             status=ProjectStatus.IN_PROGRESS)
+    factories.progress_update(edge, happened_on=today - timedelta(days=30))
+    long_ago = timezone.make_aware(datetime(2024, 1, 1, 9))
+    Project.objects.update(created_at=long_ago)
+    fresh = factories.project(society=people["society"], due_end=None, due_start=None,
+                              status=ProjectStatus.IN_PROGRESS)  # created today: not quiet yet
+    digest = _plan(today=today, policy=ReminderPolicy.current()).digest
+    sections = reminder_overview(today=today)["sections"]
+    names = ["due_this_week", "overdue", "escalated", "red", "no_update"]
+    assert [[p.pk for p in rows] for _label, rows, _total in sections] == [[p.pk for p in digest[name]]
+                                                                         for name in names]
+    assert [total for _label, _rows, total in sections] == [len(digest[name]) for name in names]
+    assert quiet in digest["no_update"] and edge in digest["no_update"] and busy not in digest["no_update"]
+    assert fresh not in digest["no_update"] and len(digest["red"]) == 4
+    limited = reminder_overview(today=today, limit=2)["sections"]
+    assert [(len(rows), total) for _label, rows, total in limited][1] == (2, len(digest["overdue"]))

@@ -187,3 +187,22 @@ def test_dashboard_cache_follows_a_confirmation_and_an_import(client, demo):
     client.post(reverse("reports:review", args=["outcome", made.pk]), {"decision": "confirm"})
     client.force_login(demo["leader"])
     assert served() == before + 4
+
+
+def test_rankings_count_overdue_projects_in_the_status_query(demo):
+    from collections import Counter
+
+    from projects.models import ProjectDistrict
+    from reports.dashboard import district_ranking, society_ranking
+
+    year, as_of = demo["year"], date(demo["year"], 9, 30)
+    late = Project.objects.filter(year=year).overdue(as_of)
+    assert late.exists() and late.count() < Project.objects.filter(year=year).count()
+    expected = Counter(late.values_list("society_id", flat=True))
+    ranking = society_ranking(year=year, user=SYSTEM, as_of=as_of)
+    assert {row["society_id"]: row["overdue"] for row in ranking} == {
+        row["society_id"]: expected.get(row["society_id"], 0) for row in ranking}
+    expected = Counter(ProjectDistrict.objects.filter(project__in=late).values_list("district_id", flat=True))
+    ranking = district_ranking(year=year, user=SYSTEM, as_of=as_of)
+    assert {row["district_id"]: row["overdue"] for row in ranking} == {
+        row["district_id"]: expected.get(row["district_id"], 0) for row in ranking}

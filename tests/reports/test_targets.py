@@ -177,3 +177,42 @@ def test_society_ranking_shows_contributions(world):
     rows = {row["name"]: row for row in society_ranking(year=2025, user=SYSTEM, as_of=AS_OF)}
     assert (rows["市老科协"]["members"], rows["市老科协"]["brands"], rows["市老科协"]["outcomes"]) == (120, 0, 2)
     assert (rows["市医学会"]["members"], rows["市医学会"]["brands"], rows["市医学会"]["served"]) == (0, 1, 0)
+
+
+@pytest.mark.parametrize("unconfirmed", [False, True])
+@pytest.mark.parametrize("who", ["system", "society", "district"])
+def test_grouped_values_and_trends_equal_each_targets_own_rows(world, who, unconfirmed):
+    """The values come from one query per source; each must still be what its own rows add up to, month by month."""
+    from django.db.models.functions import TruncMonth
+
+    from reports.targets import target_rows
+
+    user = {"system": SYSTEM, "society": factories.user(Role.SOCIETY, society=world["s1"]),
+            "district": factories.user(Role.DISTRICT, district=world["d2"])}[who]
+    options = {"year": 2025, "as_of": AS_OF, "user": user, "include_unconfirmed": unconfirmed}
+    with_trend = by_code(target_status(with_trend=True, with_ids=False, **options))
+    plain = by_code(target_status(**options))
+    for target in TargetDefinition.objects.filter(is_active=True):
+        rule = RULES[target.rule]
+        rows = target_rows(target, **options)
+        months = rows.annotate(month=TruncMonth(rule.date_field)).values("month").annotate(v=rule.value).order_by(
+            "month")
+        expected = rows.aggregate(v=rule.value)["v"] or 0
+        assert (plain[target.code].value, with_trend[target.code].value) == (expected, expected), target.code
+        assert with_trend[target.code].trend == [(row["month"].strftime("%Y-%m"), row["v"]) for row in months]
+
+
+def test_target_status_queries_do_not_grow_with_the_number_of_targets(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            target_status(year=2025, user=SYSTEM, as_of=AS_OF, with_ids=False, with_trend=True)
+        return len(captured)
+
+    before = queries()
+    for number in range(3):
+        TargetDefinition.objects.create(code="X-more-{}".format(number), name="更多", rule="outcome_count",
+                                        kinds="forum", threshold=5, period="year")
+    assert queries() == before

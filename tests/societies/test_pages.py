@@ -274,7 +274,11 @@ def test_society_page_query_count_same_at_two_sizes(client, world):
             response = client.get(target)
         assert response.status_code == 200
         counts.append(len(captured))
-    assert response.content.decode().count('class="card-title"') == 1 + 2 + 20
+    body = response.content.decode()
+    # 1 + 2 + 20 projects: the newest 20 are shown, the rest behind a link to the list filtered by the society
+    assert body.count('class="card-title"') == 20
+    assert "共 23 个项目" in body or "23 个项目" in body
+    assert "/projects/?society={}".format(world["own"].pk) in body
     assert counts[0] == counts[1]
 
 
