@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import models, transaction
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -226,9 +226,11 @@ def reminder_overview(*, today: date, limit: int = 20) -> dict:
     projects = Project.objects.exclude(status__in=ProjectStatus.closed()).filter(
         Q(due_end__isnull=False) | Q(status=ProjectStatus.IN_PROGRESS))
     counts = projects.aggregate(**{name: Count("pk", filter=condition) for name, condition in conditions.items()})
-    projects = projects.select_related("society").prefetch_related("contacts").annotate(
-        last_update=Max("updates__happened_on")).order_by("due_end", "pk")
+    projects = projects.select_related("society").annotate(last_update=Max("updates__happened_on")).order_by(
+        "due_end", "pk")
     rows = {name: list(projects.filter(condition)[:limit]) for name, condition in conditions.items()}
+    prefetch_related_objects(list({p.pk: p for found in rows.values() for p in found}.values()), Prefetch(
+        "contacts", Contact.objects.select_related("user").order_by("pk")))  # contact lines: one query in all
     return {"sections": [(label, found, counts[name]) for (label, found), name in zip(_digest_sections(rows),
                                                                                      conditions)],
             "rows": _attention_rows(rows, today), "limit": limit}
