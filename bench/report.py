@@ -39,7 +39,7 @@ def main() -> int:
     from django.core.management import call_command
 
     from reports.halfyear import collect, sections, write_docx, write_xlsx
-    from reports.services import seed_demo
+    from reports.demo import seed_demo
 
     call_command("migrate", verbosity=0)
     seed_demo(projects=args.projects, seed=1, year=int(args.half[:4]), force=True)
