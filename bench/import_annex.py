@@ -65,6 +65,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="bench-annex-"))
     os.environ["DATABASE_URL"] = "sqlite:///{}".format(tmp / "bench.sqlite3")
     os.environ["MEDIA_ROOT"] = str(tmp / "media")
+    os.environ.setdefault("SECRET_KEY", "sanlian-bench-throwaway-key-not-for-any-server-0123456789")  # DEBUG stays off
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sanlian.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     sys.path.insert(0, str(ROOT))

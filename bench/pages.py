@@ -46,6 +46,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="sanlian-bench-"))
     os.environ["DATABASE_URL"] = args.database_url or "sqlite:///{}".format(tmp / "bench.sqlite3")
     os.environ["VAR_DIR"] = str(tmp)
+    os.environ.setdefault("SECRET_KEY", "sanlian-bench-throwaway-key-not-for-any-server-0123456789")  # DEBUG stays off
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sanlian.settings")
     os.environ["DEBUG"] = "1"
     sys.path.insert(0, str(ROOT))

@@ -37,6 +37,7 @@ def main() -> None:
         os.environ["DATABASE_URL"] = base + "/sanlian_bench"
     else:
         os.environ["DATABASE_URL"] = "sqlite:///{}/bench.sqlite3".format(tmp)
+    os.environ.setdefault("SECRET_KEY", "sanlian-bench-throwaway-key-not-for-any-server-0123456789")  # DEBUG stays off
     os.environ.update(VAR_DIR=tmp, CELERY_BROKER_URL="memory://", DJANGO_SETTINGS_MODULE="sanlian.settings",
                       EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend", LOG_LEVEL="ERROR")
     import django

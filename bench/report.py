@@ -29,6 +29,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="sanlian-bench-report-"))
     os.environ["DATABASE_URL"] = "sqlite:///{}".format(tmp / "bench.sqlite3")
     os.environ["VAR_DIR"] = str(tmp)
+    os.environ.setdefault("SECRET_KEY", "sanlian-bench-throwaway-key-not-for-any-server-0123456789")  # DEBUG stays off
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sanlian.settings")
     sys.path.insert(0, str(ROOT))
     import django
