@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "csp",
     "societies",
     "projects",
+    "needs",
     "meetings",
     "reports",
 ]

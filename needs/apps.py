@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NeedsConfig(AppConfig):
+    name = "needs"
+    verbose_name = _("Enterprise technology needs")
+
+    def ready(self) -> None:
+        from . import access
+
+        access.register()
