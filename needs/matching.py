@@ -44,25 +44,19 @@ def bigrams(text: str) -> set[str]:
 
 
 def matching_words(text: str, shared: set[str]) -> list[str]:
-    """The words of ``text`` made of the shared tokens: maximal runs of characters covered by shared bigrams."""
+    """The words of ``text`` made of the shared tokens: chains of characters each joined to the next by a shared
+    bigram; a word inside a longer one is dropped."""
     text = unicodedata.normalize("NFKC", text or "")
     words: list[str] = []
     for run in _CJK.findall(text):
-        covered = [False] * len(run)
-        for i in range(len(run) - 1):
-            if run[i:i + 2] in shared:
-                covered[i] = covered[i + 1] = True
-        start = None
-        for i, hit in enumerate(covered + [False]):
-            if hit and start is None:
-                start = i
-            elif not hit and start is not None:
-                if run[start:i] not in words:
-                    words.append(run[start:i])
-                start = None
-    for word in _LATIN.findall(text.lower()):
-        if word in shared and word not in words:
-            words.append(word)
+        start = 0
+        for i in range(len(run)):
+            if i == len(run) - 1 or run[i:i + 2] not in shared:
+                if i > start and run[start:i + 1] not in words:
+                    words.append(run[start:i + 1])
+                start = i + 1
+    words += [word for word in dict.fromkeys(_LATIN.findall(text.lower())) if word in shared]
+    words = [word for word in words if not any(word != other and word in other for other in words)]
     return words[:MAX_WORDS]
 
 
