@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.need_list, name="list"),
     path("export.xlsx", views.need_export, name="export"),
     path("new/", views.need_create, name="create"),
+    path("import/", views.need_import, name="import"),
     path("<int:pk>/", views.need_detail, name="detail"),
     path("<int:pk>/edit/", views.need_edit, name="edit"),
     path("<int:pk>/assign/", views.need_assign, name="assign"),

@@ -16,7 +16,8 @@ from . import services
 from .access import can_assign, can_change, can_collect, get_need_or_404
 from .exporting import XLSX, export_needs
 from .filtersets import NeedFilterSet
-from .forms import AssignForm, CloseForm, NeedForm, VisitForm
+from .forms import AssignForm, CloseForm, NeedForm, NeedUploadForm, VisitForm
+from .importing import run as run_import
 from .ledger import expert_ledger
 from .matching import suggest_experts, suggest_units
 from .models import Need
@@ -158,3 +159,16 @@ def expert_detail(request, pk: int):
     lines = expert_ledger(expert, user=request.user)
     return render(request, "needs/expert_detail.html", {
         "expert": expert, "lines": lines, "person_times": sum(line.person_times for line in lines)})
+
+
+@login_required
+def need_import(request):
+    """The secretariat uploads a 需求征集表 or a 专家库; the result (or every reason for refusing it) is shown."""
+    if not is_secretariat(request.user):
+        raise Http404
+    form = NeedUploadForm(request.POST or None, request.FILES or None)
+    outcome = None
+    if request.method == "POST" and form.is_valid():
+        outcome = run_import(form.cleaned_data["what"], form.cleaned_data["file"], user=request.user)
+    return render(request, "needs/need_import.html", {"form": form, "outcome": outcome},
+                  status=400 if outcome is not None and outcome.errors else 200)
