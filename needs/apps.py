@@ -7,6 +7,10 @@ class NeedsConfig(AppConfig):
     verbose_name = _("Enterprise technology needs")
 
     def ready(self) -> None:
+        from sanlian import panels
+
         from . import access
+        from .panels import organisation_needs
 
         access.register()
+        panels.register("organisation", organisation_needs)

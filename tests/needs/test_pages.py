@@ -168,3 +168,17 @@ def test_need_list_queries_do_not_grow_with_rows(client, world, django_assert_ma
         make_need(district=world["d1"], title="需求{}".format(number))
     with django_assert_max_num_queries(12):
         client.get(reverse("needs:list"))
+
+
+def test_district_page_shows_the_needs_figures(client, world):
+    from django.utils import timezone
+
+    make_need(district=world["d1"], title="今年需求", collected_on=timezone.localdate())  # and the world's need
+    client.force_login(world["alice"])
+    page = client.get(reverse("societies:detail", args=["districts", world["d1"].pk]))
+    html = page.content.decode()
+    expected = Need.objects.filter(district=world["d1"], collected_on__year=timezone.localdate().year).count()
+    assert page.status_code == 200 and 'id="organisation-needs"' in html and "{} 项需求".format(expected) in html and "已服务企业 0 家" in html
+    client.force_login(world["secretariat"])
+    expert_page = client.get(reverse("societies:detail", args=["experts", world["expert"].pk])).content.decode()
+    assert reverse("needs:expert", args=[world["expert"].pk]) in expert_page
