@@ -9,6 +9,7 @@ needs of that industry, and a load penalty for each need the expert is assigned 
 """
 
 import math
+from functools import lru_cache
 import re
 import unicodedata
 from collections import Counter
@@ -35,12 +36,14 @@ LOAD_PENALTY = 0.5
 MAX_WORDS = 6
 
 
-def bigrams(text: str) -> set[str]:
-    """The matching tokens of a text: CJK character bigrams (a lone character is dropped) and Latin words."""
+@lru_cache(maxsize=20_000)
+def bigrams(text: str) -> frozenset[str]:
+    """The matching tokens of a text: CJK character bigrams (a lone character is dropped) and Latin words.
+    Cached by text: an expert's fields are tokenised once per process, not on every suggestion."""
     text = unicodedata.normalize("NFKC", text or "").lower()
     tokens = {run[i:i + 2] for run in _CJK.findall(text) for i in range(len(run) - 1)}
     tokens |= {word for word in _LATIN.findall(text) if len(word) > 1}
-    return tokens - STOP
+    return frozenset(tokens - STOP)
 
 
 def matching_words(text: str, shared: set[str]) -> list[str]:
@@ -97,30 +100,33 @@ def suggest_experts(need: Need, *, user, limit: int = 5) -> list[Suggestion]:
     tokens = {pk: bigrams(fields) for pk, _name, _org, fields in rows}
     frequency = Counter(token for expert_tokens in tokens.values() for token in expert_tokens & need_tokens)
     total = max(len(rows), 1)
-    industry_name = need.industry.name if need.industry_id else ""
-    result = []
+    weight = {token: math.log(1 + total / count) for token, count in frequency.items()}
+    scored = []
     for pk, name, organisation, _fields in rows:
         if pk in assigned:
             continue
         shared = tokens[pk] & need_tokens
-        score, reasons = 0.0, []
-        if pk in same_industry:
-            score += INDUSTRY_WEIGHT
+        same = pk in same_industry
+        score = (INDUSTRY_WEIGHT if same else 0.0) + sum(weight[token] for token in shared) \
+            + SERVICE_WEIGHT * min(services[pk], SERVICE_CAP)
+        if score > 0:
+            scored.append((round(score - LOAD_PENALTY * load[pk], 2), name, pk, organisation, same, shared))
+    scored.sort(key=lambda item: (-item[0], item[1], item[2]))
+    # The reasons (translated text, the matching words) only for the ones shown.
+    industry_name = need.industry.name if need.industry_id else ""
+    result = []
+    for score, name, pk, organisation, same, shared in scored[:limit]:
+        reasons = []
+        if same:
             reasons.append(_("same industry: {industry}").format(industry=industry_name))
         if shared:
-            score += sum(math.log(1 + total / frequency[token]) for token in shared)
             reasons.append(_("matching words: {words}").format(words="、".join(matching_words(text, shared))))
         if services[pk]:
-            score += SERVICE_WEIGHT * min(services[pk], SERVICE_CAP)
             reasons.append(_("served {count} needs of this industry before").format(count=services[pk]))
-        if score <= 0:
-            continue
         if load[pk]:
-            score -= LOAD_PENALTY * load[pk]
             reasons.append(_("busy: {count} open matches").format(count=load[pk]))
-        result.append(Suggestion("expert", pk, name, round(score, 2), reasons, organisation))
-    result.sort(key=lambda item: (-item.score, item.name, item.id))
-    return result[:limit]
+        result.append(Suggestion("expert", pk, name, score, reasons, organisation))
+    return result
 
 
 def suggest_units(need: Need, *, user, limit: int = 5) -> list[Suggestion]:

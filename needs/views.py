@@ -4,13 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from societies.access import district_of, is_secretariat, society_of
-from societies.models import Expert
+from societies.models import Expert, UpperUnit
 
 from . import services
 from .access import can_assign, can_change, can_collect, get_need_or_404
@@ -88,13 +89,19 @@ def need_detail(request, pk: int):
     need = get_need_or_404(request.user, pk)
     assigning = can_assign(request.user, need) and not need.is_closed
     changing = can_change(request.user, need)
+    query = request.GET.get("q", "").strip()[:50]
+    found_experts, found_units = [], []
+    if assigning and query:  # others than the suggested, searched by name, unit or field (20 at most)
+        found_experts = Expert.objects.for_user(request.user).filter(
+            Q(name__icontains=query) | Q(organisation__icontains=query) | Q(field__icontains=query))[:20]
+        found_units = UpperUnit.objects.for_user(request.user).filter(name__icontains=query)[:20]
     return render(request, "needs/need_detail.html", {
         "need": need, "can_change": changing, "can_assign": assigning,
         "matches": need.matches.select_related("expert__society", "upper_unit"),
         "visits": need.visits.prefetch_related("experts"),
         "expert_suggestions": suggest_experts(need, user=request.user) if assigning else [],
         "unit_suggestions": suggest_units(need, user=request.user) if assigning else [],
-        "assign_form": AssignForm(user=request.user) if assigning else None,
+        "query": query, "found_experts": found_experts, "found_units": found_units,
         "visit_form": VisitForm(user=request.user, need=need) if changing and need.status in (
             "matched", "visited") else None,
         "close_form": CloseForm() if changing and not need.is_closed else None,

@@ -182,3 +182,13 @@ def test_district_page_shows_the_needs_figures(client, world):
     client.force_login(world["secretariat"])
     expert_page = client.get(reverse("societies:detail", args=["experts", world["expert"].pk])).content.decode()
     assert reverse("needs:expert", args=[world["expert"].pk]) in expert_page
+
+
+def test_need_detail_search_finds_other_experts_to_assign(client, world):
+    client.force_login(world["secretariat"])
+    page = client.get(reverse("needs:detail", args=[world["need"].pk]), {"q": "心血管"})
+    assert [expert.name for expert in page.context["found_experts"]] == ["李医生"]
+    client.post(reverse("needs:assign", args=[world["need"].pk]), {"experts": [world["other_expert"].pk]})
+    assert world["need"].matches.get().expert == world["other_expert"]
+    client.force_login(world["leader"])
+    assert client.get(reverse("needs:detail", args=[world["need"].pk]), {"q": "心血管"}).context["found_experts"] == []
