@@ -81,12 +81,13 @@ def _need_text(need: Need) -> str:
 
 
 def suggest_experts(need: Need, *, user, limit: int = 5) -> list[Suggestion]:
-    """The experts ``user`` may see, not yet assigned to ``need``, best first (ties by name), with reasons.
-    A fixed number of queries whatever the size of the registry."""
+    """The experts ``user`` may see, not yet assigned to ``need``, best first (ties in registry order), with
+    reasons. A fixed number of queries whatever the size of the registry."""
     text = _need_text(need)
     need_tokens = bigrams(text)
     assigned = set(NeedMatch.objects.filter(need=need, expert__isnull=False).values_list("expert_id", flat=True))
-    rows = list(Expert.objects.for_user(user).values_list("id", "name", "organisation", "field"))
+    visible = Expert.objects.for_user(user)
+    rows = visible.values_list("id", "field")
     same_industry = set()
     services: Counter = Counter()
     if need.industry_id:
@@ -97,25 +98,31 @@ def suggest_experts(need: Need, *, user, limit: int = 5) -> list[Suggestion]:
             .values_list("expert_id").annotate(n=Count("needvisit_id", distinct=True)).order_by()))
     load = Counter(dict(NeedMatch.objects.filter(expert__isnull=False, need__status__in=NeedStatus.open_matched())
                         .exclude(need=need).values_list("expert_id").annotate(n=Count("id")).order_by()))
-    tokens = {pk: bigrams(fields) for pk, _name, _org, fields in rows}
-    frequency = Counter(token for expert_tokens in tokens.values() for token in expert_tokens & need_tokens)
-    total = max(len(rows), 1)
-    weight = {token: math.log(1 + total / count) for token, count in frequency.items()}
+    seen: set[int] = set()
+    shared_by: dict[int, frozenset] = {}
+    for pk, fields in rows.iterator(chunk_size=5000):
+        seen.add(pk)
+        shared = bigrams(fields) & need_tokens
+        if shared:
+            shared_by[pk] = shared
+    frequency = Counter(token for shared in shared_by.values() for token in shared)
+    weight = {token: math.log(1 + len(seen) / count) for token, count in frequency.items()}
     scored = []
-    for pk, name, organisation, _fields in rows:
-        if pk in assigned:
-            continue
-        shared = tokens[pk] & need_tokens
+    for pk in ((set(shared_by) | same_industry | set(services)) & seen) - assigned:
+        shared = shared_by.get(pk, frozenset())
         same = pk in same_industry
         score = (INDUSTRY_WEIGHT if same else 0.0) + sum(weight[token] for token in shared) \
             + SERVICE_WEIGHT * min(services[pk], SERVICE_CAP)
-        if score > 0:
-            scored.append((round(score - LOAD_PENALTY * load[pk], 2), name, pk, organisation, same, shared))
-    scored.sort(key=lambda item: (-item[0], item[1], item[2]))
-    # The reasons (translated text, the matching words) only for the ones shown.
+        scored.append((round(score - LOAD_PENALTY * load[pk], 2), pk, same, shared))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    scored = scored[:limit]
+    # Names and the reasons (translated text, the matching words) only for the ones shown.
+    names = {pk: (name, unit) for pk, name, unit in visible.filter(pk__in=[item[1] for item in scored])
+             .values_list("id", "name", "organisation")}
     industry_name = need.industry.name if need.industry_id else ""
     result = []
-    for score, name, pk, organisation, same, shared in scored[:limit]:
+    for score, pk, same, shared in scored:
+        name, organisation = names[pk]
         reasons = []
         if same:
             reasons.append(_("same industry: {industry}").format(industry=industry_name))
