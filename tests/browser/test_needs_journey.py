@@ -45,7 +45,7 @@ def test_need_recorded_on_a_phone_assigned_visited_and_counted(open_page, demo):
     suggestions = desk.page.inner_text("#suggestions")
     assert "王隔膜" in suggestions and "领域匹配" in suggestions and "涂覆工艺" in suggestions
     desk.page.check("#suggestions input[name=experts][value='{}']".format(expert.pk))
-    desk.submit("#suggestions button[type=submit]")
+    desk.submit("form[action$='/assign/'] button[type=submit]")
     assert desk.page.inner_text("#need-status") == "已对接"
 
     society = open_page(viewport=PHONE)

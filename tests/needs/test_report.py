@@ -104,3 +104,10 @@ def test_seed_demo_makes_needs_experts_and_matches(db):
     assert Need.objects.filter(status=NeedStatus.SOLVED).exists()
     again = seed_demo(projects=5, seed=2)
     assert again["needs"] == Need.objects.count() == 24
+
+
+def test_half_year_report_cover_has_the_needs_figures(flow):
+    from reports.halfyear import collect, sections
+
+    cover = dict((row[0], row[1]) for row in sections(collect("2026H1"))[0][2])
+    assert (cover["本年征集技术需求"], cover["本年服务企业（家）"], cover["需求解决率"]) == (4, 2, "25%")
