@@ -45,7 +45,8 @@ def seed_needs(*, rng: random.Random, year: int, last_day: date, firms: list[Par
         district = rng.choice(districts)
         need = Need.objects.create(
             partner=firms[index % len(firms)], district=district, collected_by_district=district,
-            industry=expert.industries.first(), kind=NeedKind.RESEARCH, title="{}{}（{}）".format(DEMO_MARK, title, index + 1),
+            industry=expert.industries.first(), kind=NeedKind.RESEARCH,
+            title="{}{}（{}）".format(DEMO_MARK, title, index + 1),
             description=text, collected_on=collected, contact_name="演示联系人")
         needs += 1
         stage = rng.choice((0, 1, 2, 3, 3))

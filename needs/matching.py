@@ -140,7 +140,8 @@ def suggest_units(need: Need, *, user, limit: int = 5) -> list[Suggestion]:
     """Upper-level units ranked by units matched before to needs of the same industry and words of their name."""
     text = _need_text(need)
     need_tokens = bigrams(text)
-    assigned = set(NeedMatch.objects.filter(need=need, upper_unit__isnull=False).values_list("upper_unit_id", flat=True))
+    assigned = set(NeedMatch.objects.filter(need=need, upper_unit__isnull=False)
+                   .values_list("upper_unit_id", flat=True))
     before: Counter = Counter()
     if need.industry_id:
         before = Counter(dict(NeedMatch.objects.filter(upper_unit__isnull=False, need__industry_id=need.industry_id)
