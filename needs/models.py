@@ -56,7 +56,9 @@ class Need(models.Model):
         verbose_name = _("technology need")
         verbose_name_plural = _("technology needs")
         ordering = ["-collected_on", "-id"]
-        constraints = [models.UniqueConstraint(fields=["partner", "title_key"], name="need_unique_per_enterprise")]
+        constraints = [models.UniqueConstraint(
+            fields=["partner", "title_key"], name="need_unique_per_enterprise",
+            violation_error_message=_("This enterprise already has a need with this title."))]
 
     def __str__(self) -> str:
         return self.title

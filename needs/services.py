@@ -38,7 +38,8 @@ def save_need(need: Need | None, *, user: User, partner_name: str, fields: dict)
     need.partner = partner_named(partner_name)
     for name, value in fields.items():
         setattr(need, name, value)
-    need.full_clean(exclude=["title_key"])
+    need.title_key = name_key(need.title)  # checked with the enterprise by the unique constraint
+    need.full_clean()
     need.save()
     return need
 

@@ -129,7 +129,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='need',
-            constraint=models.UniqueConstraint(fields=('partner', 'title_key'), name='need_unique_per_enterprise'),
+            constraint=models.UniqueConstraint(fields=('partner', 'title_key'), name='need_unique_per_enterprise', violation_error_message='This enterprise already has a need with this title.'),
         ),
         migrations.AddConstraint(
             model_name='needmatch',

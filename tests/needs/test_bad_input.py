@@ -35,3 +35,12 @@ def test_need_create_unknown_district_is_a_form_error(client, world):
         "partner_name": "某企业", "district": "999999", "kind": "research", "title": "需求", "description": "内容",
         "urgency": "normal", "collected_on": "2026-04-01"})
     assert response.status_code == 200 and response.context["form"].errors["district"]
+
+
+def test_need_create_same_title_for_same_enterprise_is_a_chinese_form_error(client, world):
+    client.force_login(world["alice"])
+    response = client.post(reverse("needs:create"), {
+        "partner_name": "中材锂膜有限公司", "district": world["d1"].pk, "kind": "research",
+        "title": "锂电池隔膜涂覆工艺改进", "description": "内容", "urgency": "normal", "collected_on": "2026-04-01"})
+    assert response.status_code == 200
+    assert "该企业已有同名需求。" in response.content.decode()
