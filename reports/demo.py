@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from meetings.choices import MeetingStatus
 from meetings.models import JointMeeting
+from needs.demo import seed_needs
 from projects.choices import ProjectStatus, ReviewStatus
 from projects.models import ActivityOutcome, Project, ProjectDistrict, ProjectPartner, ProjectUpperUnit
 from societies.models import District, Industry, Partner, Society, UpperUnit
@@ -112,5 +113,7 @@ def seed_demo(*, projects: int = 60, seed: int = 1, year: int | None = None, for
     JointMeeting.objects.filter(place__startswith=DEMO_MARK).delete()
     JointMeeting.objects.create(half="{}H1".format(year), held_on=date(year, 3, 28), place=DEMO_MARK + "市科协会议室",
                                 chair="市科协主席", status=MeetingStatus.HELD)
+    needs = seed_needs(rng=rng, year=year, last_day=last_day, firms=firms, districts=districts, societies=societies)
     transaction.on_commit(invalidate_dashboard)
-    return {"year": year, "projects": len(created), "outcomes": len(outcomes), "records": len(records)}
+    return {"year": year, "projects": len(created), "outcomes": len(outcomes), "records": len(records),
+            "needs": needs["needs"], "experts": needs["experts"]}

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.choices import MeetingStatus
 from meetings.models import JointMeeting
+from needs.models import NeedVisit
 from projects.choices import ReviewStatus
 from projects.models import ActivityOutcome
 from sanlian.db import YearMonth
@@ -57,8 +58,6 @@ RULES: dict[str, Rule] = {
     "record_districts": Rule(_("district associations with a record"), "record",
                              Count("district", distinct=True), "happened_on", Q(district__isnull=False), additive=False),
     "outcome_count": Rule(_("number of activities of the kinds"), "outcome", Count("id"), "held_on"),
-    "outcome_served": Rule(_("enterprises and key projects served"), "outcome", Coalesce(Sum("served_count"), 0),
-                           "held_on"),
     "outcome_expert_services": Rule(
         _("expert person-times in activities serving the “6+3” industries"), "outcome",
         Coalesce(Sum("expert_person_times"), 0), "held_on",
@@ -80,8 +79,11 @@ def _held_meetings(user) -> QuerySet:
 
 
 SOURCES = {"outcome": ActivityOutcome.objects.for_user, "record": OrganisationRecord.objects.for_user,
-           "meeting": _held_meetings}
+           "meeting": _held_meetings, "visit": NeedVisit.objects.for_user}
 RULES["meetings_held"] = Rule(_("joint meetings held"), "meeting", Count("id"), "held_on")
+# T3-served counts enterprises (家), each once however often it was served: the partners of the visited needs.
+RULES["enterprises_served"] = Rule(_("distinct enterprises served (visits to their technology needs)"), "visit",
+                                   Count("need__partner", distinct=True), "held_on", additive=False)
 
 
 def period_of(target: TargetDefinition, *, year: int, as_of: date) -> tuple[date, date]:

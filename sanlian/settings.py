@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "csp",
     "societies",
     "projects",
+    "needs",
     "meetings",
     "reports",
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("projects/", include("projects.urls")),
+    path("needs/", include("needs.urls")),
     path("organisations/", include("societies.urls")),
     path("meetings/", include("meetings.urls")),
     path("reports/", include("reports.urls")),

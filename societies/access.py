@@ -12,7 +12,8 @@ from django.db.models import Q
 from sanlian import access
 
 from .choices import Role
-from .models import Account, Contact, District, Expert, Industry, Partner, Profile, Society, UpperUnit
+from .models import (Account, Contact, District, Expert, ExpertCategory, Industry, Partner, Profile, Society,
+                     UpperUnit)
 
 _ROLE_ORDER = (Role.SECRETARIAT, Role.LEADER, Role.SOCIETY, Role.DISTRICT)
 
@@ -131,7 +132,7 @@ def profile_rule(user) -> Q | None:
 def register() -> None:
     access.register(Society, _own(society_of))
     access.register(District, _own(district_of))
-    for model in (UpperUnit, Partner, Expert, Industry):
+    for model in (UpperUnit, Partner, Expert, ExpertCategory, Industry):
         access.register(model, reference_rule)
     access.register(Contact, contact_rule)
     access.register(Account, account_rule)

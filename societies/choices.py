@@ -31,3 +31,9 @@ class PartnerKind(models.TextChoices):
     ENTERPRISE = "enterprise", _("Enterprise")
     INSTITUTION = "institution", _("Institution")
     GROUP = "group", _("Group")
+
+
+class ExpertLevel(models.TextChoices):
+    NATIONAL = "national", _("National-level")
+    PROVINCIAL = "provincial", _("Provincial-level")
+    MUNICIPAL = "municipal", _("Municipal-level")

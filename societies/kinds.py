@@ -10,7 +10,7 @@ from django.http import Http404
 
 from sanlian.display import value_text
 
-from .models import Contact, District, Expert, Industry, Partner, Society, UpperUnit
+from .models import Contact, District, Expert, ExpertCategory, Industry, Partner, Society, UpperUnit
 
 
 @dataclass(frozen=True)
@@ -106,13 +106,21 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(
             "experts", Expert,
-            columns=(Column("name", link=True), Column("organisation"), Column("title"), Column("field"),
-                     Column("society"), Column("industries")),
+            columns=(Column("name", link=True), Column("organisation"), Column("title"), Column("level"),
+                     Column("category"), Column("field"), Column("society"), Column("industries")),
             search=("name", "organisation", "field"),
-            filters=("industries", "society"),
-            fields=("name", "organisation", "title", "field", "phone", "email", "society", "industries"),
-            select_related=("society",),
+            filters=("level", "category", "industries", "society"),
+            fields=("name", "organisation", "title", "level", "category", "field", "phone", "email", "society",
+                    "industries"),
+            select_related=("society", "category"),
             prefetch_related=("industries",),
+        ),
+        Kind(
+            "expert-categories", ExpertCategory,
+            columns=(Column("name", link=True), Column("order")),
+            search=("name",),
+            filters=(),
+            fields=("name", "order"),
         ),
         Kind(
             "industries", Industry,

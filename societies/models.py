@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 from sanlian.access import ScopedManager, ScopedQuerySet
 from sanlian.webhooks import validate_webhook_url
 
-from .choices import MessagePreference, PartnerKind, UpperUnitLevel
+from .choices import ExpertLevel, MessagePreference, PartnerKind, UpperUnitLevel
 
 _SPACE = re.compile(r"\s+")
 
@@ -173,19 +173,40 @@ class Contact(models.Model):
             raise ValidationError(_("A contact belongs to a society or to a district association, not to both."))
 
 
+class ExpertCategory(models.Model):
+    """A category of the expert registry (海智专家, 智库专家, 老科协专家, 农业特色专家 …); an editable list."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("expert category")
+        verbose_name_plural = _("expert categories")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Expert(models.Model):
-    """A member of the expert pool; expert services count toward a target."""
+    """A member of the expert registry (专家库); expert services count toward a target. Keyed by name + work unit."""
 
     name = models.CharField(_("name"), max_length=100)
     organisation = models.CharField(_("work unit"), max_length=200, blank=True)
     title = models.CharField(_("professional title"), max_length=100, blank=True)
-    field = models.CharField(_("field"), max_length=200, blank=True)
+    level = models.CharField(_("expert level"), max_length=20, choices=ExpertLevel.choices, blank=True)
+    category = models.ForeignKey(ExpertCategory, verbose_name=_("expert category"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="experts")
+    field = models.TextField(_("fields (专业领域 / 研究方向)"), blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     society = models.ForeignKey(
         Society, verbose_name=_("society"), null=True, blank=True, on_delete=models.SET_NULL, related_name="experts"
     )
     industries = models.ManyToManyField(Industry, verbose_name=_("industries"), blank=True, related_name="experts")
+    key = models.CharField(_("matching key"), max_length=300, db_index=True, editable=False, default="")
     history = HistoricalRecords()
 
     objects = ScopedManager()
@@ -197,6 +218,20 @@ class Expert(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.key = expert_key(self.name, self.organisation)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("needs:expert", args=[self.pk])
+
+
+def expert_key(name: str, organisation: str) -> str:
+    """An expert's registry key: name and work unit, each by ``name_key``."""
+    return "{}|{}".format(name_key(name), name_key(organisation))
 
 
 class Profile(models.Model):

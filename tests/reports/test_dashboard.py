@@ -176,17 +176,17 @@ def test_dashboard_cache_follows_a_confirmation_and_an_import(client, demo):
 
     def served():
         html = client.get(reverse("reports:dashboard")).content.decode()  # the rendered (cached) table
-        return int(re.search(r'data-code="T3-served">.*?class="value">(\d+)<', html, re.S).group(1))
+        return int(re.search(r'data-code="T4-joint-activities">.*?class="value">(\d+)<', html, re.S).group(1))
 
     before = served()
     project = Project.objects.filter(year=demo["year"]).first()
     made = ActivityOutcome.objects.create(project=project, held_on=timezone.localdate(), title="新活动",
-                                          served_count=4, review=ReviewStatus.PENDING)
+                                          kind="popularisation", review=ReviewStatus.PENDING)
     assert served() == before
     client.force_login(demo["secretariat"])
     client.post(reverse("reports:review", args=["outcome", made.pk]), {"decision": "confirm"})
     client.force_login(demo["leader"])
-    assert served() == before + 4
+    assert served() == before + 1
 
 
 def test_rankings_count_overdue_projects_in_the_status_query(demo):

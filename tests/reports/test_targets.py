@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from meetings.choices import MeetingStatus
 from meetings.models import JointMeeting
+from needs.models import Need, NeedVisit
 from projects.choices import ReviewStatus
 from projects.models import ActivityOutcome
 from reports.choices import Pace
@@ -63,6 +64,14 @@ def world(targets):
     record("district_org", district=d1)
     record("district_org", district=d1, happened_on=date(2025, 4, 1))
     record("district_org", district=d2, review=REJECTED)
+    # T3-served: distinct enterprises of visited needs (e1 twice counts once; e3 after as_of; one visit in 2024)
+    e1, e2, e3 = factories.partner("企业一"), factories.partner("企业二"), factories.partner("企业三")
+    for partner, district, title, held_on in ((e1, d1, "需求1", date(2025, 5, 1)), (e1, d1, "需求2", date(2025, 6, 1)),
+                                              (e2, d2, "需求3", date(2025, 5, 2)), (e3, d2, "需求4", date(2025, 10, 5)),
+                                              (e3, d2, "需求5", date(2024, 5, 5))):
+        need = Need.objects.create(partner=partner, district=district, title=title, description="内容",
+                                   collected_on=date(2024, 1, 1))
+        NeedVisit.objects.create(need=need, held_on=held_on, person_times=1)
     JointMeeting.objects.create(half="2025H2", held_on=date(2025, 7, 10), status=MeetingStatus.HELD)
     JointMeeting.objects.create(half="2025H2", held_on=date(2025, 8, 10))  # planned, not held: not counted
     return {"s1": s1, "s2": s2, "d1": d1, "d2": d2, "p1": p1, "p2": p2}
@@ -79,7 +88,7 @@ def test_target_values_from_confirmed_records(world):
     assert status["T1-district-orgs"].value == 1
     assert status["T3-upper-units"].value == 2  # national + provincial, the university not counted, distinct
     assert status["T3-expert-services"].value == 5 + 7  # only activities serving a "6+3" industry
-    assert status["T3-served"].value == 3
+    assert status["T3-served"].value == 2  # distinct enterprises, each once
     assert status["T4-joint-activities"].value == 2
     assert status["M9-meetings"].value == 1 and status["M9-meetings"].period_start == date(2025, 7, 1)
 
@@ -87,7 +96,7 @@ def test_target_values_from_confirmed_records(world):
 def test_target_values_including_unconfirmed(world):
     status = by_code(target_status(year=2025, user=SYSTEM, as_of=AS_OF, include_unconfirmed=True))
     assert status["T1-members"].value == 200
-    assert status["T3-served"].value == 53
+    assert status["T3-served"].value == 2  # visits need no confirmation
     assert status["T1-district-orgs"].value == 1  # the rejected one never counts
 
 
@@ -99,7 +108,8 @@ def test_each_rule_value_is_computed_from_exactly_its_record_ids(world, unconfir
     for status in statuses:
         target = TargetDefinition.objects.get(code=status.code)
         rule = RULES[target.rule]
-        model = {"outcome": ActivityOutcome, "record": OrganisationRecord, "meeting": JointMeeting}[rule.source]
+        model = {"outcome": ActivityOutcome, "record": OrganisationRecord, "meeting": JointMeeting,
+                 "visit": NeedVisit}[rule.source]
         recomputed = model.objects.filter(pk__in=status.record_ids).aggregate(v=rule.value)["v"] or 0
         assert recomputed == status.value, status.code
         rules_seen.add(target.rule)
@@ -110,7 +120,7 @@ def test_snapshot_counts_only_rows_up_to_as_of(world):
     before = by_code(target_status(year=2025, user=SYSTEM, as_of=date(2025, 4, 30)))
     assert before["T3-served"].value == 0 and before["T1-members"].value == 120
     after = by_code(target_status(year=2025, user=SYSTEM, as_of=date(2025, 12, 31)))
-    assert after["T3-served"].value == 12
+    assert after["T3-served"].value == 3
 
 
 def test_confirming_an_outcome_moves_the_numbers(world):
@@ -118,13 +128,13 @@ def test_confirming_an_outcome_moves_the_numbers(world):
     pending.review = CONFIRMED
     pending.save()
     status = by_code(target_status(year=2025, user=SYSTEM, as_of=AS_OF))
-    assert status["T3-served"].value == 53 and status["T3-expert-services"].value == 112
+    assert status["T3-served"].value == 2 and status["T3-expert-services"].value == 112
 
 
 def test_targets_scoped_to_a_district_and_a_society(world):
     district = factories.user(Role.DISTRICT, district=world["d1"])
     status = by_code(target_status(year=2025, as_of=AS_OF, user=district))
-    assert status["T3-served"].value == 3 and status["T1-members"].value == 0
+    assert status["T3-served"].value == 1 and status["T1-members"].value == 0
     assert status["T1-district-orgs"].value == 1
     society = factories.user(Role.SOCIETY, society=world["s2"])
     status = by_code(target_status(year=2025, as_of=AS_OF, user=society))
