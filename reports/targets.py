@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from activities.models import OwnActivity
 from meetings.choices import MeetingStatus
 from meetings.models import JointMeeting
 from projects.choices import ReviewStatus
@@ -78,8 +79,17 @@ def _held_meetings(user) -> QuerySet:
 
 
 SOURCES = {"outcome": ActivityOutcome.objects.for_user, "record": OrganisationRecord.objects.for_user,
-           "meeting": _held_meetings}
+           "meeting": _held_meetings, "activity": OwnActivity.objects.for_user}
 RULES["meetings_held"] = Rule(_("joint meetings held"), "meeting", Count("id"), "held_on")
+
+# The further sources an additive rule also counts, each with its own narrowing condition (or None): an own activity
+# (自主活动) of a district or society counts exactly like an outcome of a list project.
+ALSO: dict[str, dict[str, object]] = {
+    "outcome_count": {"activity": None},
+    "outcome_served": {"activity": None},
+    "outcome_expert_services": {"activity": Q(Exists(OwnActivity.industries.through.objects.filter(
+        ownactivity_id=OuterRef("pk"))))},
+}
 
 
 def period_of(target: TargetDefinition, *, year: int, as_of: date) -> tuple[date, date]:
@@ -94,21 +104,30 @@ def period_of(target: TargetDefinition, *, year: int, as_of: date) -> tuple[date
 
 
 def target_rows(target: TargetDefinition, *, year: int, as_of: date, user,
-                include_unconfirmed: bool = False) -> QuerySet:
-    """The rows that make a target's number up: the rule's source, scoped to ``user``, confirmed (or not rejected),
-    of the target's kinds, dated within the period up to ``as_of``."""
+                include_unconfirmed: bool = False, source: str | None = None) -> QuerySet:
+    """The rows that make a target's number up: the rule's source (or one of its further ``ALSO`` sources),
+    scoped to ``user``, confirmed (or not rejected), of the target's kinds, dated within the period up to ``as_of``."""
     rule = RULES[target.rule]
     start, end = period_of(target, year=year, as_of=as_of)
-    rows = SOURCES[rule.source](user)
+    narrow = rule.narrow if source in (None, rule.source) else ALSO[target.rule][source]
+    rows = SOURCES[source or rule.source](user)
     fields = {model_field.name for model_field in rows.model._meta.get_fields()}
     if "review" in fields:
         rows = confirmed(rows, include_unconfirmed)
     rows = rows.filter(**{rule.date_field + "__gte": start, rule.date_field + "__lte": min(end, as_of)})
     if (kinds := target.kind_list()) and "kind" in fields:
         rows = rows.filter(kind__in=kinds)
-    if rule.narrow is not None:
-        rows = rows.filter(rule.narrow)
+    if narrow is not None:
+        rows = rows.filter(narrow)
     return rows
+
+
+def target_parts(target: TargetDefinition, **options) -> list[tuple[str, QuerySet]]:
+    """Every source's rows of a target: the rule's own source first, then its ``ALSO`` sources; the value is the
+    sum of the parts' values (``ALSO`` holds additive rules only)."""
+    rule = RULES[target.rule]
+    return [(rule.source, target_rows(target, **options))] + [
+        (source, target_rows(target, source=source, **options)) for source in ALSO.get(target.rule, {})]
 
 
 def pace_of(share_done: float, share_elapsed: float) -> Pace:
@@ -138,6 +157,7 @@ class TargetStatus:
     source: str = ""
     rule: str = ""
     trend: list[tuple[str, int]] = field(default_factory=list)
+    also_ids: dict[str, list[int]] = field(default_factory=dict)  # the ``ALSO`` sources' rows (own activities)
 
     @property
     def pace_label(self) -> str:
@@ -175,25 +195,31 @@ def target_status(*, year: int, user, as_of: date | None = None, include_unconfi
                   with_ids: bool = True, with_trend: bool = False) -> list[TargetStatus]:
     """Each active target's value, threshold, period, shares and pace for ``year`` as of ``as_of`` (today by
     default: a snapshot counts only rows dated up to it), for what ``user`` may see (``SYSTEM``: everything).
-    ``record_ids`` lists exactly the rows the value is computed from; ``trend`` gives the value per month."""
+    ``record_ids`` lists exactly the rule's own source's rows the value is computed from (``also_ids`` those of
+    its further sources, e.g. own activities); ``trend`` gives the value per month."""
     as_of = as_of or timezone.localdate()
     result = []
     for target in active_targets():
         rule = RULES[target.rule]
-        rows = target_rows(target, year=year, as_of=as_of, user=user, include_unconfirmed=include_unconfirmed)
-        trend = []
-        if with_trend:
-            months = rows.annotate(month=TruncMonth(rule.date_field)).values("month").annotate(
-                v=rule.value).order_by("month")
-            trend = [(row["month"].strftime("%Y-%m"), row["v"]) for row in months]
+        parts = target_parts(target, year=year, as_of=as_of, user=user, include_unconfirmed=include_unconfirmed)
+        trend, value = {}, 0
+        for _source, rows in parts:
+            if with_trend:
+                months = rows.annotate(month=TruncMonth(rule.date_field)).values("month").annotate(
+                    v=rule.value).order_by("month")
+                for row in months:
+                    month = row["month"].strftime("%Y-%m")
+                    trend[month] = trend.get(month, 0) + row["v"]
+            if not (with_trend and rule.additive):
+                value += rows.aggregate(v=rule.value)["v"] or 0
         if with_trend and rule.additive:
-            value = sum(v for _month, v in trend)
-        else:
-            value = rows.aggregate(v=rule.value)["v"] or 0
+            value = sum(trend.values())
         status = _status(target, value, year=year, as_of=as_of)
-        status.trend = trend
+        status.trend = sorted(trend.items())
         if with_ids:
-            status.record_ids = sorted(rows.values_list("id", flat=True).distinct())
+            status.record_ids = sorted(parts[0][1].values_list("id", flat=True).distinct())
+            status.also_ids = {source: sorted(rows.values_list("id", flat=True).distinct())
+                               for source, rows in parts[1:]}
         result.append(status)
     return result
 

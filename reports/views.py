@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from activities.models import OwnActivity
 from projects.choices import ProjectStatus, ReviewStatus
 from projects.models import ActivityOutcome
 from sanlian.files import private_file_response
@@ -103,9 +104,13 @@ def target_detail(request, code: str):
         raise Http404
     year, include = _year(request), request.GET.get("unconfirmed") == "1"
     as_of = _as_of(year)
-    rows = targets.target_rows(target, year=year, as_of=as_of, user=user, include_unconfirmed=include)
+    parts = targets.target_parts(target, year=year, as_of=as_of, user=user, include_unconfirmed=include)
+    rows = parts[0][1]
     rule = targets.RULES[target.rule]
-    value = rows.aggregate(v=rule.value)["v"] or 0
+    value = sum(part.aggregate(v=rule.value)["v"] or 0 for _source, part in parts)
+    # own activities counted like outcomes (at most 200 shown; the value counts them all)
+    also = [part.select_related("district", "society").order_by("-held_on", "-id")[:200]
+            for source, part in parts[1:] if source == "activity"]
     if rule.source == "outcome":
         rows = rows.select_related("project__society").prefetch_related("upper_units")
     elif rule.source == "record":
@@ -114,7 +119,7 @@ def target_detail(request, code: str):
     start, end = targets.period_of(target, year=year, as_of=as_of)
     return render(request, "reports/target_detail.html", {
         "target": target, "rule": rule, "value": value, "page": page, "year": year, "period_start": start,
-        "period_end": min(end, as_of), "include_unconfirmed": include,
+        "period_end": min(end, as_of), "include_unconfirmed": include, "activities": also[0] if also else None,
     })
 
 
@@ -170,16 +175,19 @@ def review_queue(request):
             "project__society")[:200],
         "records": OrganisationRecord.objects.for_user(request.user).filter(review=pending).select_related(
             "society", "district")[:200],
+        "activities": OwnActivity.objects.for_user(request.user).filter(review=pending).select_related(
+            "society", "district")[:200],
     })
 
 
 @login_required
 @require_POST
 def review(request, what: str, pk: int):
-    """Confirm or reject an outcome or a record (secretariat only; others 404)."""
-    if not can_review(request.user) or what not in ("outcome", "record"):
+    """Confirm or reject an outcome, a record or an own activity (secretariat only; others 404)."""
+    models = {"outcome": ActivityOutcome, "record": OrganisationRecord, "activity": OwnActivity}
+    if not can_review(request.user) or what not in models:
         raise Http404
-    source = (ActivityOutcome if what == "outcome" else OrganisationRecord).objects.for_user(request.user)
+    source = models[what].objects.for_user(request.user)
     item = get_object_or_404(source, pk=pk)
     decision = request.POST.get("decision")
     if decision not in ("confirm", "reject"):

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "societies",
     "projects",
     "meetings",
+    "activities",
     "reports",
 ]
 

@@ -1,0 +1,73 @@
+"""Who sees and records own activities (the rules behind ``Model.objects.for_user``).
+
+Secretariat and leadership see every activity; a district or society contact sees their own unit's activities and
+those their society is named in as a co-organiser; anyone else none (404). A contact changes only their own unit's
+activities; the secretariat changes any and confirms them (``reports.records``).
+"""
+
+from django.db.models import Q
+from django.http import Http404
+
+from sanlian import access
+from societies.access import district_of, is_secretariat, sees_everything, society_of
+
+from .models import ActivityEvidence, OwnActivity
+
+
+def activity_rule(user) -> Q | None:
+    if sees_everything(user):
+        return None
+    if (society := society_of(user)) is not None:
+        return Q(society=society) | Q(pk__in=OwnActivity.linked_societies.through.objects.filter(
+            society=society).values("ownactivity_id"))
+    if (district := district_of(user)) is not None:
+        return Q(district=district)
+    return access.NOTHING
+
+
+def evidence_rule(user) -> Q | None:
+    condition = activity_rule(user)
+    if condition is None:
+        return None
+    return Q(activity__in=OwnActivity.objects.filter(condition).values("pk"))
+
+
+def register() -> None:
+    access.register(OwnActivity, activity_rule)
+    access.register(ActivityEvidence, evidence_rule)
+
+
+def own_unit(user) -> dict | None:
+    """The unit a contact records activities for (``{"district": …}`` or ``{"society": …}``), else ``None``."""
+    if (district := district_of(user)) is not None:
+        return {"district": district, "society": None}
+    if (society := society_of(user)) is not None:
+        return {"district": None, "society": society}
+    return None
+
+
+def can_record_activity(user) -> bool:
+    """The secretariat and the contacts of a district association or a society record own activities."""
+    return is_secretariat(user) or own_unit(user) is not None
+
+
+def can_change_activity(user, activity: OwnActivity) -> bool:
+    """The secretariat changes every activity; a contact their own unit's (not one they are only linked to)."""
+    if is_secretariat(user):
+        return True
+    unit = own_unit(user)
+    if unit is None:
+        return False
+    if unit["district"] is not None:
+        return activity.district_id == unit["district"].pk
+    return activity.society_id == unit["society"].pk and activity.district_id is None
+
+
+def get_activity_or_404(user, pk, *, for_change: bool = False) -> OwnActivity:
+    try:
+        activity = OwnActivity.objects.for_user(user).select_related("district", "society").get(pk=pk)
+    except (OwnActivity.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+    if for_change and not can_change_activity(user, activity):
+        raise Http404
+    return activity

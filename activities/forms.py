@@ -1,0 +1,113 @@
+"""The own-activity form (phone-friendly: dates as date inputs, numbers as numeric inputs) and the list filters."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from projects.choices import OutcomeKind, ReviewStatus
+from sanlian.forms import DateInput, MultipleFileField, formfield
+from societies.models import District, Expert, Industry, Partner, Society, UpperUnit
+
+from .access import own_unit
+from .models import OwnActivity
+
+NUMERIC = {"inputmode": "numeric", "min": 0}
+
+
+class OwnActivityForm(forms.ModelForm):
+    """An own activity; the secretariat picks the unit, a contact records for their own unit."""
+
+    files = MultipleFileField(label=_("Evidence (photos and files)"), required=False,
+                              help_text=_("Photos, PDF, Word or Excel files."))
+
+    class Meta:
+        model = OwnActivity
+        fields = ["title", "kind", "held_on", "ended_on", "place", "town", "district", "society",
+                  "linked_societies", "other_organisers", "upper_units", "partners", "participants", "expert_person_times", "experts",
+                  "industries", "served_count", "served_names", "news_link", "description"]
+        widgets = {"held_on": DateInput(), "ended_on": DateInput(), "industries": forms.CheckboxSelectMultiple,
+                   "linked_societies": forms.SelectMultiple(attrs={"size": 6}),
+                   "upper_units": forms.SelectMultiple(attrs={"size": 6}),
+                   "partners": forms.SelectMultiple(attrs={"size": 6}),
+                   "experts": forms.SelectMultiple(attrs={"size": 6}),
+                   "served_names": forms.Textarea(attrs={"rows": 2}), "description": forms.Textarea(attrs={"rows": 3}),
+                   "participants": forms.NumberInput(attrs=NUMERIC),
+                   "expert_person_times": forms.NumberInput(attrs=NUMERIC),
+                   "served_count": forms.NumberInput(attrs=NUMERIC)}
+        formfield_callback = formfield
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit = own_unit(user)
+        if self.unit is not None:
+            del self.fields["district"], self.fields["society"]
+        else:
+            self.fields["district"].queryset = District.objects.for_user(user).filter(is_city=False)
+            self.fields["society"].queryset = Society.objects.for_user(user)
+        if self.unit is not None:
+            # a contact's scope holds no other society: they name co-organising societies in ``other_organisers``
+            # and the secretariat links them when it confirms the activity
+            del self.fields["linked_societies"]
+        else:
+            self.fields["linked_societies"].queryset = Society.objects.for_user(user).filter(is_active=True)
+        self.fields["upper_units"].queryset = UpperUnit.objects.for_user(user)
+        self.fields["partners"].queryset = Partner.objects.for_user(user)
+        self.fields["experts"].queryset = Expert.objects.for_user(user)
+        self.fields["industries"].queryset = Industry.objects.for_user(user).filter(is_active=True)
+
+    def clean_held_on(self):
+        day = self.cleaned_data["held_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return day
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("held_on"), data.get("ended_on")
+        if start and end and end < start:
+            self.add_error("ended_on", _("The last day cannot be before the first day."))
+        if self.unit is None and not self.errors:
+            if bool(data.get("district")) == bool(data.get("society")):
+                raise forms.ValidationError(_("Choose either a district association or a society."))
+        return data
+
+    def save(self, commit: bool = True):
+        activity = super().save(commit=False)
+        if self.unit is not None and activity.pk is None:
+            activity.district, activity.society = self.unit["district"], self.unit["society"]
+        return activity
+
+    def links(self) -> dict:
+        return {name: self.cleaned_data[name] for name in
+                ("linked_societies", "upper_units", "partners", "experts", "industries") if name in self.fields}
+
+
+class ActivityFilterForm(forms.Form):
+    """The list's filters; unknown values are ignored rather than refused (a filter never errors)."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All"))] + OutcomeKind.choices)
+    review = forms.ChoiceField(label=_("Confirmation"), required=False,
+                               choices=[("", _("All"))] + ReviewStatus.choices)
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+    district = forms.ModelChoiceField(label=_("District association"), required=False, queryset=District.objects.none())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = District.objects.for_user(user).filter(is_city=False)
+
+    def apply(self, activities):
+        if not self.is_valid():
+            return activities
+        data = self.cleaned_data
+        if data["q"]:
+            activities = activities.filter(title__icontains=data["q"])
+        if data["kind"]:
+            activities = activities.filter(kind=data["kind"])
+        if data["review"]:
+            activities = activities.filter(review=data["review"])
+        if data["year"]:
+            activities = activities.filter(held_on__year=data["year"])
+        if data["district"]:
+            activities = activities.filter(district=data["district"])
+        return activities

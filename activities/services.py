@@ -1,0 +1,34 @@
+"""Recording and changing own activities with their evidence (the only writers; views and the admin call these)."""
+
+from django.utils import timezone
+
+from projects.choices import ReviewStatus
+from sanlian.uploads import check_uploads, files_with_transaction, store_uploads
+from societies.access import is_secretariat
+
+from .models import ActivityEvidence, OwnActivity
+
+LINKS = ("linked_societies", "upper_units", "partners", "experts", "industries")
+
+
+def save_activity(activity: OwnActivity, *, user, links: dict, files=()) -> OwnActivity:
+    """Save a new or changed own activity, its links and its evidence files in one transaction (each file is
+    checked by content; nothing is stored if one is refused). Entered or changed by the secretariat it counts at
+    once; entered or changed by a contact it waits (again) for the secretariat's confirmation."""
+    checked = check_uploads(files)
+    with files_with_transaction() as stored:
+        if activity.pk is None:
+            activity.entered_by = user
+        if is_secretariat(user):
+            if activity.review != ReviewStatus.CONFIRMED:
+                activity.review, activity.reviewed_by, activity.reviewed_at = (
+                    ReviewStatus.CONFIRMED, user, timezone.now())
+        else:
+            activity.review, activity.reviewed_by, activity.reviewed_at = ReviewStatus.PENDING, None, None
+        activity._history_user = user
+        activity.save()
+        for name in LINKS:
+            if name in links:
+                getattr(activity, name).set(links[name])
+        store_uploads(ActivityEvidence, checked, stored, activity=activity, uploaded_by=user)
+    return activity

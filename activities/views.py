@@ -1,0 +1,84 @@
+"""Own activities: the list (paginated, filtered), recording and changing them from a phone, the detail page and
+the evidence files — thin views over ``activities.services`` and the rules of ``activities.access``."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from sanlian import panels
+from sanlian.files import private_file_response
+from sanlian.uploads import UploadRefused
+from societies.access import is_secretariat, role_of
+
+from .access import can_change_activity, can_record_activity, get_activity_or_404
+from .forms import ActivityFilterForm, OwnActivityForm
+from .models import ActivityEvidence, OwnActivity
+from .services import save_activity
+
+PAGE_SIZE = 50
+
+
+@login_required
+@require_GET
+def activity_list(request):
+    if role_of(request.user) is None:
+        raise Http404
+    filters = ActivityFilterForm(request.GET or None, user=request.user)
+    activities = filters.apply(OwnActivity.objects.for_user(request.user).select_related("district", "society"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "activities/ownactivity_list.html", {
+        "page": page, "filters": filters, "params": params.urlencode(),
+        "can_record": can_record_activity(request.user)})
+
+
+def _edit(request, activity: OwnActivity | None):
+    user = request.user
+    form = OwnActivityForm(request.POST or None, request.FILES or None, user=user, instance=activity,
+                           initial=None if activity else {"held_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save_activity(form.save(commit=False), user=user, links=form.links(),
+                                  files=form.cleaned_data["files"])
+        except UploadRefused as refused:
+            form.add_error("files", str(refused))
+        else:
+            messages.success(request, _("The activity was saved.") if is_secretariat(user) else _(
+                "The activity was saved; it counts toward the targets once the secretariat confirms it."))
+            return redirect(saved)
+    return render(request, "activities/ownactivity_form.html", {"form": form, "activity": activity},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def activity_create(request):
+    if not can_record_activity(request.user):
+        raise Http404
+    return _edit(request, None)
+
+
+@login_required
+def activity_edit(request, pk: int):
+    return _edit(request, get_activity_or_404(request.user, pk, for_change=True))
+
+
+@login_required
+@require_GET
+def activity_detail(request, pk: int):
+    activity = get_activity_or_404(request.user, pk)
+    return render(request, "activities/ownactivity_detail.html", {
+        "activity": activity, "can_change": can_change_activity(request.user, activity),
+        "panels": panels.collect("activities:detail", user=request.user, activity=activity)})
+
+
+@login_required
+@require_GET
+def evidence_download(request, pk: int):
+    evidence = get_object_or_404(ActivityEvidence.objects.for_user(request.user), pk=pk)
+    return private_file_response(evidence.file, filename=evidence.original_name, content_type=evidence.content_type)
