@@ -11,7 +11,7 @@ from django.http import Http404
 from sanlian import access
 from societies.access import district_of, is_secretariat, sees_everything, society_of
 
-from .models import ActivityEvidence, OwnActivity
+from .models import ActivityEvidence, Campaign, CampaignLine, OwnActivity
 
 
 def activity_rule(user) -> Q | None:
@@ -32,9 +32,41 @@ def evidence_rule(user) -> Q | None:
     return Q(activity__in=OwnActivity.objects.filter(condition).values("pk"))
 
 
+def campaign_rule(user) -> Q | None:
+    """Campaigns are the districts': a district contact sees their own, the secretariat and leadership all."""
+    if sees_everything(user):
+        return None
+    if (district := district_of(user)) is not None:
+        return Q(district=district)
+    return access.NOTHING
+
+
+def campaign_line_rule(user) -> Q | None:
+    condition = campaign_rule(user)
+    return None if condition is None else Q(campaign__in=Campaign.objects.filter(condition).values("pk"))
+
+
 def register() -> None:
     access.register(OwnActivity, activity_rule)
     access.register(ActivityEvidence, evidence_rule)
+    access.register(Campaign, campaign_rule)
+    access.register(CampaignLine, campaign_line_rule)
+
+
+def can_record_campaign(user) -> bool:
+    """The secretariat and district contacts enter campaigns."""
+    return is_secretariat(user) or district_of(user) is not None
+
+
+def get_campaign_or_404(user, pk, *, for_change: bool = False) -> Campaign:
+    """A campaign the user may see (and change: their own district's, or any for the secretariat), else 404."""
+    try:
+        campaign = Campaign.objects.for_user(user).select_related("district").get(pk=pk)
+    except (Campaign.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+    if for_change and not (is_secretariat(user) or district_of(user) is not None):
+        raise Http404
+    return campaign
 
 
 def own_unit(user) -> dict | None:

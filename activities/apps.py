@@ -7,6 +7,10 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Own activities")
 
     def ready(self) -> None:
+        from sanlian import panels
+
         from . import access
+        from .reach import district_reach_panel
 
         access.register()
+        panels.register("organisation", district_reach_panel)

@@ -9,7 +9,7 @@ from sanlian.forms import DateInput, MultipleFileField, formfield
 from societies.models import District, Expert, Industry, Partner, Society, UpperUnit
 
 from .access import own_unit
-from .models import OwnActivity
+from .models import Campaign, CampaignLine, OwnActivity
 
 NUMERIC = {"inputmode": "numeric", "min": 0}
 
@@ -111,3 +111,64 @@ class ActivityFilterForm(forms.Form):
         if data["district"]:
             activities = activities.filter(district=data["district"])
         return activities
+
+
+class CampaignForm(forms.ModelForm):
+    """A campaign in one form: period, scope and reach; per-town lines below (then the totals are their sums)."""
+
+    class Meta:
+        model = Campaign
+        fields = ["title", "district", "starts_on", "ends_on", "scope", "sessions", "participants", "towns",
+                  "schools", "publicity", "note"]
+        widgets = {"starts_on": DateInput(), "ends_on": DateInput(), "note": forms.Textarea(attrs={"rows": 3}),
+                   **{name: forms.NumberInput(attrs=NUMERIC) for name in
+                      ("sessions", "participants", "towns", "schools", "publicity")}}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.own_district = own_unit(user) and own_unit(user)["district"]
+        if self.own_district is not None:
+            del self.fields["district"]
+        else:
+            self.fields["district"].queryset = District.objects.for_user(user).filter(is_city=False)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("starts_on"), data.get("ends_on")
+        if start and end and end < start:
+            self.add_error("ends_on", _("The last day cannot be before the first day."))
+        return data
+
+    def save(self, commit: bool = True):
+        campaign = super().save(commit=False)
+        if self.own_district is not None:
+            campaign.district = self.own_district
+        return campaign
+
+
+class CampaignLineForm(forms.ModelForm):
+    class Meta:
+        model = CampaignLine
+        fields = ["town", "sessions", "participants", "schools", "publicity"]
+        widgets = {name: forms.NumberInput(attrs=NUMERIC) for name in
+                   ("sessions", "participants", "schools", "publicity")}
+
+
+class BaseLineFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        towns = [form.cleaned_data["town"] for form in self.forms
+                 if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("town")]
+        if len(towns) != len(set(towns)):
+            raise forms.ValidationError(_("Each town or street may appear once."))
+        super().clean()
+
+    def lines(self) -> list[dict]:
+        return [{name: form.cleaned_data.get(name) for name in ("town", "sessions", "participants", "schools",
+                                                               "publicity")}
+                for form in self.forms
+                if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("town")]
+
+
+CampaignLineFormSet = forms.inlineformset_factory(
+    Campaign, CampaignLine, form=CampaignLineForm, formset=BaseLineFormSet, extra=3, can_delete=True, max_num=60,
+    validate_max=True)

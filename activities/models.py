@@ -114,3 +114,61 @@ class ActivityEvidence(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class Campaign(models.Model):
+    """A campaign (集中活动, e.g. 全国科普月, 全国科技工作者日) a district association ran across many sessions: one
+    record of its period, scope and reach. With per-town lines its figures are the lines' sums."""
+
+    title = models.CharField(_("campaign"), max_length=200)
+    district = models.ForeignKey(District, verbose_name=_("district association"), on_delete=models.PROTECT,
+                                 related_name="campaigns")
+    starts_on = models.DateField(_("starts on"), db_index=True)
+    ends_on = models.DateField(_("ends on"))
+    scope = models.CharField(_("scope"), max_length=300, blank=True,
+                             help_text=_("Who took part, e.g. all towns and streets and primary and middle schools."))
+    sessions = models.PositiveIntegerField(_("sessions held"), default=0)
+    participants = models.PositiveIntegerField(_("participants (person-times)"), default=0)
+    towns = models.PositiveIntegerField(_("towns and streets covered"), default=0)
+    schools = models.PositiveIntegerField(_("schools covered"), default=0)
+    publicity = models.PositiveIntegerField(_("articles and publicity items"), default=0)
+    note = models.TextField(_("note"), blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-starts_on", "-id"]
+
+    def __str__(self) -> str:
+        return "{} {}".format(self.starts_on.year, self.title)
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:campaign", args=[self.pk])
+
+
+class CampaignLine(models.Model):
+    """One town's or street's part of a campaign."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="lines")
+    town = models.CharField(_("town or street"), max_length=100)
+    sessions = models.PositiveIntegerField(_("sessions held"), default=0)
+    participants = models.PositiveIntegerField(_("participants (person-times)"), default=0)
+    schools = models.PositiveIntegerField(_("schools covered"), default=0)
+    publicity = models.PositiveIntegerField(_("articles and publicity items"), default=0)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("campaign line")
+        verbose_name_plural = _("campaign lines")
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "town"], name="campaign_line_town_once")]
+
+    def __str__(self) -> str:
+        return self.town

@@ -1,12 +1,13 @@
 """Recording and changing own activities with their evidence (the only writers; views and the admin call these)."""
 
+from django.db import transaction
 from django.utils import timezone
 
 from projects.choices import ReviewStatus
 from sanlian.uploads import check_uploads, files_with_transaction, store_uploads
 from societies.access import is_secretariat
 
-from .models import ActivityEvidence, OwnActivity
+from .models import ActivityEvidence, Campaign, CampaignLine, OwnActivity
 
 LINKS = ("linked_societies", "upper_units", "partners", "experts", "industries")
 
@@ -32,3 +33,27 @@ def save_activity(activity: OwnActivity, *, user, links: dict, files=()) -> OwnA
                 getattr(activity, name).set(links[name])
         store_uploads(ActivityEvidence, checked, stored, activity=activity, uploaded_by=user)
     return activity
+
+
+SUMMED = ("sessions", "participants", "schools", "publicity")
+
+
+@transaction.atomic
+def save_campaign(campaign: Campaign, *, user, lines: list[dict] | None = None) -> Campaign:
+    """Save a campaign with its per-town lines (replacing the old lines) in one transaction. With lines, the
+    campaign's sessions, participants, schools and publicity are the lines' sums and its towns at least their
+    number; without lines the figures stay as entered."""
+    if campaign.pk is None:
+        campaign.entered_by = user
+    if lines:
+        for name in SUMMED:
+            setattr(campaign, name, sum(line[name] or 0 for line in lines))
+        campaign.towns = max(campaign.towns or 0, len(lines))
+    campaign._history_user = user
+    campaign.save()
+    if lines is not None:
+        campaign.lines.all().delete()
+        CampaignLine.objects.bulk_create([CampaignLine(campaign=campaign, town=line["town"],
+                                                       **{name: line[name] or 0 for name in SUMMED})
+                                          for line in lines])
+    return campaign

@@ -15,10 +15,11 @@ from sanlian.files import private_file_response
 from sanlian.uploads import UploadRefused
 from societies.access import is_secretariat, role_of
 
-from .access import can_change_activity, can_record_activity, get_activity_or_404
-from .forms import ActivityFilterForm, OwnActivityForm
-from .models import ActivityEvidence, OwnActivity
-from .services import save_activity
+from .access import (can_change_activity, can_record_activity, can_record_campaign, get_activity_or_404,
+                     get_campaign_or_404)
+from .forms import ActivityFilterForm, CampaignForm, CampaignLineFormSet, OwnActivityForm
+from .models import ActivityEvidence, Campaign, OwnActivity
+from .services import save_activity, save_campaign
 
 PAGE_SIZE = 50
 
@@ -82,3 +83,53 @@ def activity_detail(request, pk: int):
 def evidence_download(request, pk: int):
     evidence = get_object_or_404(ActivityEvidence.objects.for_user(request.user), pk=pk)
     return private_file_response(evidence.file, filename=evidence.original_name, content_type=evidence.content_type)
+
+
+# --- campaigns (集中活动) -------------------------------------------------------------------------------------------
+@login_required
+@require_GET
+def campaign_list(request):
+    if role_of(request.user) is None:
+        raise Http404
+    campaigns = Campaign.objects.for_user(request.user).select_related("district")
+    year = request.GET.get("year", "")
+    if year.isdigit() and 2000 <= int(year) <= 2100:
+        campaigns = campaigns.filter(starts_on__year=int(year))
+    page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "activities/campaign_list.html", {
+        "page": page, "params": "year={}".format(year) if year.isdigit() else "",
+        "can_record": can_record_campaign(request.user)})
+
+
+def _edit_campaign(request, campaign: Campaign | None):
+    user = request.user
+    form = CampaignForm(request.POST or None, user=user, instance=campaign)
+    lines = CampaignLineFormSet(request.POST or None, instance=campaign or Campaign(), prefix="lines")
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        saved = save_campaign(form.save(commit=False), user=user, lines=lines.lines())
+        messages.success(request, _("The campaign was saved."))
+        return redirect(saved)
+    invalid = request.method == "POST"
+    return render(request, "activities/campaign_form.html", {"form": form, "lines": lines, "campaign": campaign},
+                  status=400 if invalid else 200)
+
+
+@login_required
+def campaign_create(request):
+    if not can_record_campaign(request.user):
+        raise Http404
+    return _edit_campaign(request, None)
+
+
+@login_required
+def campaign_edit(request, pk: int):
+    return _edit_campaign(request, get_campaign_or_404(request.user, pk, for_change=True))
+
+
+@login_required
+@require_GET
+def campaign_detail(request, pk: int):
+    campaign = get_campaign_or_404(request.user, pk)
+    return render(request, "activities/campaign_detail.html", {
+        "campaign": campaign, "lines": campaign.lines.all(),
+        "can_change": can_record_campaign(request.user)})

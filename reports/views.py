@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from activities.models import OwnActivity
+from activities.reach import reach_by_district
 from projects.choices import ProjectStatus, ReviewStatus
 from projects.models import ActivityOutcome
 from sanlian.files import private_file_response
@@ -65,6 +66,7 @@ def _dashboard_data(request) -> dict:
         "districts": numbers.sort_ranking(counted["districts"], sort),
         "statuses": ProjectStatus.choices, "years": range(as_of.year - 3, timezone.localdate().year + 2),
         "slice": society_of(user) or district_of(user),
+        "reach": reach_by_district(user, start=date(year, 1, 1), end=as_of),
     }
 
 
