@@ -9,9 +9,9 @@ from django.db.models import Q
 from django.http import Http404
 
 from sanlian import access
-from societies.access import district_of, is_secretariat, sees_everything, society_of
+from societies.access import district_of, is_secretariat, role_of, sees_everything, society_of
 
-from .models import ActivityEvidence, Campaign, CampaignLine, OwnActivity
+from .models import ActivityEvidence, Campaign, CampaignLine, OwnActivity, Venue, VenueKind
 
 
 def activity_rule(user) -> Q | None:
@@ -51,6 +51,35 @@ def register() -> None:
     access.register(ActivityEvidence, evidence_rule)
     access.register(Campaign, campaign_rule)
     access.register(CampaignLine, campaign_line_rule)
+    access.register(Venue, any_role)
+    access.register(VenueKind, any_role)
+
+
+def any_role(user) -> Q | None:
+    """Bases and venues are a registry every role reads (a district's page lists its own, a form offers them)."""
+    return None if role_of(user) is not None else access.NOTHING
+
+
+def can_record_venue(user) -> bool:
+    return is_secretariat(user) or district_of(user) is not None
+
+
+def can_change_venue(user, venue: Venue) -> bool:
+    """The secretariat keeps every venue; a district contact their own district's."""
+    if is_secretariat(user):
+        return True
+    district = district_of(user)
+    return district is not None and venue.district_id == district.pk
+
+
+def get_venue_or_404(user, pk, *, for_change: bool = False) -> Venue:
+    try:
+        venue = Venue.objects.for_user(user).select_related("kind", "district").get(pk=pk)
+    except (Venue.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+    if for_change and not can_change_venue(user, venue):
+        raise Http404
+    return venue
 
 
 def can_record_campaign(user) -> bool:

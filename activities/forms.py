@@ -1,6 +1,7 @@
 """The own-activity form (phone-friendly: dates as date inputs, numbers as numeric inputs) and the list filters."""
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +10,7 @@ from sanlian.forms import DateInput, MultipleFileField, formfield
 from societies.models import District, Expert, Industry, Partner, Society, UpperUnit
 
 from .access import own_unit
-from .models import Campaign, CampaignLine, OwnActivity
+from .models import Campaign, CampaignLine, OwnActivity, Venue, VenueKind
 
 NUMERIC = {"inputmode": "numeric", "min": 0}
 
@@ -24,7 +25,7 @@ class OwnActivityForm(forms.ModelForm):
         model = OwnActivity
         fields = ["title", "kind", "held_on", "ended_on", "place", "town", "district", "society",
                   "linked_societies", "other_organisers", "upper_units", "partners", "participants", "expert_person_times", "experts",
-                  "industries", "served_count", "served_names", "news_link", "description"]
+                  "industries", "served_count", "served_names", "venue", "news_link", "description"]
         widgets = {"held_on": DateInput(), "ended_on": DateInput(), "industries": forms.CheckboxSelectMultiple,
                    "linked_societies": forms.SelectMultiple(attrs={"size": 6}),
                    "upper_units": forms.SelectMultiple(attrs={"size": 6}),
@@ -54,6 +55,10 @@ class OwnActivityForm(forms.ModelForm):
         self.fields["partners"].queryset = Partner.objects.for_user(user)
         self.fields["experts"].queryset = Expert.objects.for_user(user)
         self.fields["industries"].queryset = Industry.objects.for_user(user).filter(is_active=True)
+        venues = Venue.objects.for_user(user).select_related("kind")
+        if self.unit is not None and self.unit["district"] is not None:
+            venues = venues.filter(Q(district=self.unit["district"]) | Q(district__isnull=True))
+        self.fields["venue"].queryset = venues
 
     def clean_held_on(self):
         day = self.cleaned_data["held_on"]
@@ -172,3 +177,35 @@ class BaseLineFormSet(forms.BaseInlineFormSet):
 CampaignLineFormSet = forms.inlineformset_factory(
     Campaign, CampaignLine, form=CampaignLineForm, formset=BaseLineFormSet, extra=3, can_delete=True, max_num=60,
     validate_max=True)
+
+
+class VenueForm(forms.ModelForm):
+    """A base or venue; a district contact keeps their own district's."""
+
+    class Meta:
+        model = Venue
+        fields = ["name", "kind", "host", "district", "founded_on", "status", "contact_name", "contact_phone", "note"]
+        widgets = {"founded_on": DateInput(), "note": forms.Textarea(attrs={"rows": 3}),
+                   "contact_phone": forms.TextInput(attrs={"inputmode": "tel"})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        unit = own_unit(user)
+        self.own_district = unit["district"] if unit else None
+        if self.own_district is not None:
+            del self.fields["district"]
+        else:
+            self.fields["district"].queryset = District.objects.for_user(user).filter(is_city=False)
+        self.fields["kind"].queryset = VenueKind.objects.for_user(user).filter(is_active=True)
+
+    def clean_founded_on(self):
+        day = self.cleaned_data["founded_on"]
+        if day and day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return day
+
+    def save(self, commit: bool = True):
+        venue = super().save(commit=False)
+        if self.own_district is not None:
+            venue.district = self.own_district
+        return venue

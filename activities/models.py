@@ -48,6 +48,8 @@ class OwnActivity(models.Model):
     served_names = models.TextField(_("who was served"), blank=True)
     news_link = models.URLField(_("news link"), blank=True)
     description = models.TextField(_("description"), blank=True)
+    venue = models.ForeignKey("Venue", verbose_name=_("base or venue"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="activities")
     review = models.CharField(_("confirmation"), max_length=20, choices=ReviewStatus.choices,
                               default=ReviewStatus.PENDING, db_index=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True,
@@ -172,3 +174,63 @@ class CampaignLine(models.Model):
 
     def __str__(self) -> str:
         return self.town
+
+
+class VenueKind(models.Model):
+    """A kind of base or venue (协同创新基地, 社区科普馆, 企业科协 …): an editable list kept by the secretariat."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True,
+                            help_text=_("Used in a target's kinds (e.g. enterprise_association)."))
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("kind of base or venue")
+        verbose_name_plural = _("kinds of bases and venues")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VenueStatus(models.TextChoices):
+    BUILDING = "building", _("Being set up")
+    ACTIVE = "active", _("In operation")
+    CLOSED = "closed", _("Closed")
+
+
+class Venue(models.Model):
+    """A base or venue (基地与场馆): a collaborative innovation base, a popular-science venue, a service station, an
+    enterprise S&T association …; own activities name the venue they were held at."""
+
+    # a target's kinds name venue kinds by their code (``reports.targets.target_rows``)
+    kind_lookup = "kind__code"
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.ForeignKey(VenueKind, verbose_name=_("kind"), on_delete=models.PROTECT, related_name="venues")
+    host = models.CharField(_("host organisation"), max_length=200, blank=True)
+    district = models.ForeignKey(District, verbose_name=_("district association"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="venues")
+    founded_on = models.DateField(_("founded on"), null=True, blank=True, db_index=True)
+    status = models.CharField(_("status"), max_length=20, choices=VenueStatus.choices, default=VenueStatus.ACTIVE)
+    contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=50, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("base or venue")
+        verbose_name_plural = _("bases and venues")
+        ordering = ["district__order", "kind__order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:venue", args=[self.pk])

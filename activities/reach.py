@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 
 from projects.choices import ReviewStatus
 
-from .models import Campaign, OwnActivity
+from .models import Campaign, OwnActivity, Venue
 
 FIGURES = ("sessions", "participants", "towns", "schools", "publicity")
 
@@ -63,6 +63,10 @@ def district_reach_panel(*, user, organisation, **context) -> dict | None:
     campaigns = Campaign.objects.for_user(user).filter(_in_period(start, end), district=organisation)
     activities = OwnActivity.objects.for_user(user).filter(district=organisation, held_on__gte=start,
                                                            held_on__lte=end)
+    venues = Venue.objects.for_user(user).filter(district=organisation).select_related("kind").annotate(
+        activities_this_year=Count("activities", filter=Q(activities__held_on__gte=start,
+                                                          activities__held_on__lte=end)))
     return {"order": 20, "template": "activities/_district_reach.html", "year": today.year,
             "reach": campaign_reach(user, start=start, end=end, district=organisation),
-            "campaigns": campaigns[:50], "activities": activities[:50], "activity_count": activities.count()}
+            "campaigns": campaigns[:50], "activities": activities[:50], "activity_count": activities.count(),
+            "venues": venues[:100], "new_venues": venues.filter(founded_on__gte=start, founded_on__lte=end).count()}

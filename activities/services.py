@@ -7,7 +7,7 @@ from projects.choices import ReviewStatus
 from sanlian.uploads import check_uploads, files_with_transaction, store_uploads
 from societies.access import is_secretariat
 
-from .models import ActivityEvidence, Campaign, CampaignLine, OwnActivity
+from .models import ActivityEvidence, Campaign, CampaignLine, OwnActivity, Venue
 
 LINKS = ("linked_societies", "upper_units", "partners", "experts", "industries")
 
@@ -57,3 +57,10 @@ def save_campaign(campaign: Campaign, *, user, lines: list[dict] | None = None) 
                                                        **{name: line[name] or 0 for name in SUMMED})
                                           for line in lines])
     return campaign
+
+
+def save_venue(venue: Venue, *, user) -> Venue:
+    """Save a base or venue (its history records ``user``)."""
+    venue._history_user = user
+    venue.save()
+    return venue

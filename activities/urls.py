@@ -14,4 +14,8 @@ urlpatterns = [
     path("campaigns/new/", views.campaign_create, name="campaign_create"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
     path("campaigns/<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
+    path("venues/", views.venue_list, name="venues"),
+    path("venues/new/", views.venue_create, name="venue_create"),
+    path("venues/<int:pk>/", views.venue_detail, name="venue"),
+    path("venues/<int:pk>/edit/", views.venue_edit, name="venue_edit"),
 ]

@@ -15,11 +15,11 @@ from sanlian.files import private_file_response
 from sanlian.uploads import UploadRefused
 from societies.access import is_secretariat, role_of
 
-from .access import (can_change_activity, can_record_activity, can_record_campaign, get_activity_or_404,
-                     get_campaign_or_404)
-from .forms import ActivityFilterForm, CampaignForm, CampaignLineFormSet, OwnActivityForm
-from .models import ActivityEvidence, Campaign, OwnActivity
-from .services import save_activity, save_campaign
+from .access import (can_change_activity, can_change_venue, can_record_activity, can_record_campaign,
+                     can_record_venue, get_activity_or_404, get_campaign_or_404, get_venue_or_404)
+from .forms import ActivityFilterForm, CampaignForm, CampaignLineFormSet, OwnActivityForm, VenueForm
+from .models import ActivityEvidence, Campaign, OwnActivity, Venue, VenueKind, VenueStatus
+from .services import save_activity, save_campaign, save_venue
 
 PAGE_SIZE = 50
 
@@ -133,3 +133,59 @@ def campaign_detail(request, pk: int):
     return render(request, "activities/campaign_detail.html", {
         "campaign": campaign, "lines": campaign.lines.all(),
         "can_change": can_record_campaign(request.user)})
+
+
+# --- bases and venues (基地与场馆) -----------------------------------------------------------------------------------
+@login_required
+@require_GET
+def venue_list(request):
+    if role_of(request.user) is None:
+        raise Http404
+    venues = Venue.objects.for_user(request.user).select_related("kind", "district")
+    kinds = VenueKind.objects.for_user(request.user)
+    chosen = {}
+    if (kind := request.GET.get("kind", "")) in {k.code for k in kinds}:
+        venues, chosen["kind"] = venues.filter(kind__code=kind), kind
+    if (status := request.GET.get("status", "")) in VenueStatus.values:
+        venues, chosen["status"] = venues.filter(status=status), status
+    if (district := request.GET.get("district", "")).isdigit():
+        venues, chosen["district"] = venues.filter(district_id=int(district)), district
+    page = Paginator(venues, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "activities/venue_list.html", {
+        "page": page, "kinds": kinds, "statuses": VenueStatus.choices, "chosen": chosen,
+        "params": "&".join("{}={}".format(key, value) for key, value in chosen.items()),
+        "can_record": can_record_venue(request.user)})
+
+
+def _edit_venue(request, venue: Venue | None):
+    form = VenueForm(request.POST or None, user=request.user, instance=venue)
+    if request.method == "POST" and form.is_valid():
+        saved = save_venue(form.save(commit=False), user=request.user)
+        messages.success(request, _("The base or venue was saved."))
+        return redirect(saved)
+    return render(request, "activities/venue_form.html", {"form": form, "venue": venue},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def venue_create(request):
+    if not can_record_venue(request.user):
+        raise Http404
+    return _edit_venue(request, None)
+
+
+@login_required
+def venue_edit(request, pk: int):
+    return _edit_venue(request, get_venue_or_404(request.user, pk, for_change=True))
+
+
+@login_required
+@require_GET
+def venue_detail(request, pk: int):
+    venue = get_venue_or_404(request.user, pk)
+    year = timezone.localdate().year
+    activities = OwnActivity.objects.for_user(request.user).filter(venue=venue, held_on__year=year).select_related(
+        "district", "society")
+    return render(request, "activities/venue_detail.html", {
+        "venue": venue, "activities": activities[:100], "year": year,
+        "can_change": can_change_venue(request.user, venue)})

@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from activities.models import OwnActivity
+from activities.models import OwnActivity, Venue
 from meetings.choices import MeetingStatus
 from meetings.models import JointMeeting
 from projects.choices import ReviewStatus
@@ -79,8 +79,10 @@ def _held_meetings(user) -> QuerySet:
 
 
 SOURCES = {"outcome": ActivityOutcome.objects.for_user, "record": OrganisationRecord.objects.for_user,
-           "meeting": _held_meetings, "activity": OwnActivity.objects.for_user}
+           "meeting": _held_meetings, "activity": OwnActivity.objects.for_user, "venue": Venue.objects.for_user}
 RULES["meetings_held"] = Rule(_("joint meetings held"), "meeting", Count("id"), "held_on")
+# "new this year" of the registry of bases and venues (e.g. 新增企业科协 with kinds "enterprise_association")
+RULES["venues_new"] = Rule(_("new bases and venues of the kinds"), "venue", Count("id"), "founded_on")
 
 # The further sources an additive rule also counts, each with its own narrowing condition (or None): an own activity
 # (自主活动) of a district or society counts exactly like an outcome of a list project.
@@ -116,7 +118,7 @@ def target_rows(target: TargetDefinition, *, year: int, as_of: date, user,
         rows = confirmed(rows, include_unconfirmed)
     rows = rows.filter(**{rule.date_field + "__gte": start, rule.date_field + "__lte": min(end, as_of)})
     if (kinds := target.kind_list()) and "kind" in fields:
-        rows = rows.filter(kind__in=kinds)
+        rows = rows.filter(**{getattr(rows.model, "kind_lookup", "kind") + "__in": kinds})
     if narrow is not None:
         rows = rows.filter(narrow)
     return rows

@@ -117,6 +117,8 @@ def target_detail(request, code: str):
         rows = rows.select_related("project__society").prefetch_related("upper_units")
     elif rule.source == "record":
         rows = rows.select_related("society", "district", "project")
+    elif rule.source == "venue":
+        rows = rows.select_related("kind", "district")
     page = Paginator(rows.order_by("-" + rule.date_field, "-id"), 200).get_page(request.GET.get("page"))
     start, end = targets.period_of(target, year=year, as_of=as_of)
     return render(request, "reports/target_detail.html", {
