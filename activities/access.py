@@ -11,7 +11,7 @@ from django.http import Http404
 from sanlian import access
 from societies.access import district_of, is_secretariat, role_of, sees_everything, society_of
 
-from .models import ActivityEvidence, Campaign, CampaignLine, OwnActivity, Venue, VenueKind
+from .models import ActivityEvidence, Campaign, CampaignLine, Measure, OwnActivity, Venue, VenueKind
 
 
 def activity_rule(user) -> Q | None:
@@ -53,6 +53,7 @@ def register() -> None:
     access.register(CampaignLine, campaign_line_rule)
     access.register(Venue, any_role)
     access.register(VenueKind, any_role)
+    access.register(Measure, any_role)
 
 
 def any_role(user) -> Q | None:

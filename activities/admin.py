@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import ActivityEvidence, Campaign, CampaignLine, OwnActivity, Venue, VenueKind
+from .models import ActivityEvidence, Campaign, CampaignLine, Measure, OwnActivity, Venue, VenueKind
 
 
 class EvidenceInline(admin.TabularInline):
@@ -63,3 +63,12 @@ class VenueAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return Venue.objects.for_user(request.user).select_related("kind", "district")
+
+
+@admin.register(Measure)
+class MeasureAdmin(SimpleHistoryAdmin):
+    """The 16 measures: the secretariat edits their wording and tags projects with them."""
+
+    list_display = ["number", "short_name", "group", "lead_unit", "is_active"]
+    search_fields = ["short_name", "text"]
+    autocomplete_fields = ["projects"]

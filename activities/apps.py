@@ -8,9 +8,12 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self) -> None:
         from sanlian import panels
+        from societies.signals import portal_setup
 
         from . import access
+        from .measures import load_measures_on_setup
         from .reach import district_reach_panel
 
         access.register()
         panels.register("organisation", district_reach_panel)
+        portal_setup.connect(load_measures_on_setup, dispatch_uid="sanlian-activities-measures")

@@ -10,7 +10,7 @@ from sanlian.forms import DateInput, MultipleFileField, formfield
 from societies.models import District, Expert, Industry, Partner, Society, UpperUnit
 
 from .access import own_unit
-from .models import Campaign, CampaignLine, OwnActivity, Venue, VenueKind
+from .models import Campaign, CampaignLine, Measure, OwnActivity, Venue, VenueKind
 
 NUMERIC = {"inputmode": "numeric", "min": 0}
 
@@ -25,8 +25,9 @@ class OwnActivityForm(forms.ModelForm):
         model = OwnActivity
         fields = ["title", "kind", "held_on", "ended_on", "place", "town", "district", "society",
                   "linked_societies", "other_organisers", "upper_units", "partners", "participants", "expert_person_times", "experts",
-                  "industries", "served_count", "served_names", "venue", "news_link", "description"]
+                  "industries", "served_count", "served_names", "venue", "measures", "news_link", "description"]
         widgets = {"held_on": DateInput(), "ended_on": DateInput(), "industries": forms.CheckboxSelectMultiple,
+                   "measures": forms.CheckboxSelectMultiple,
                    "linked_societies": forms.SelectMultiple(attrs={"size": 6}),
                    "upper_units": forms.SelectMultiple(attrs={"size": 6}),
                    "partners": forms.SelectMultiple(attrs={"size": 6}),
@@ -59,6 +60,7 @@ class OwnActivityForm(forms.ModelForm):
         if self.unit is not None and self.unit["district"] is not None:
             venues = venues.filter(Q(district=self.unit["district"]) | Q(district__isnull=True))
         self.fields["venue"].queryset = venues
+        self.fields["measures"].queryset = Measure.objects.for_user(user).filter(is_active=True)
 
     def clean_held_on(self):
         day = self.cleaned_data["held_on"]
@@ -84,7 +86,8 @@ class OwnActivityForm(forms.ModelForm):
 
     def links(self) -> dict:
         return {name: self.cleaned_data[name] for name in
-                ("linked_societies", "upper_units", "partners", "experts", "industries") if name in self.fields}
+                ("linked_societies", "upper_units", "partners", "experts", "industries", "measures")
+                if name in self.fields}
 
 
 class ActivityFilterForm(forms.Form):
@@ -124,8 +127,9 @@ class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
         fields = ["title", "district", "starts_on", "ends_on", "scope", "sessions", "participants", "towns",
-                  "schools", "publicity", "note"]
+                  "schools", "publicity", "measures", "note"]
         widgets = {"starts_on": DateInput(), "ends_on": DateInput(), "note": forms.Textarea(attrs={"rows": 3}),
+                   "measures": forms.CheckboxSelectMultiple,
                    **{name: forms.NumberInput(attrs=NUMERIC) for name in
                       ("sessions", "participants", "towns", "schools", "publicity")}}
 
@@ -136,6 +140,7 @@ class CampaignForm(forms.ModelForm):
             del self.fields["district"]
         else:
             self.fields["district"].queryset = District.objects.for_user(user).filter(is_city=False)
+        self.fields["measures"].queryset = Measure.objects.for_user(user).filter(is_active=True)
 
     def clean(self):
         data = super().clean()

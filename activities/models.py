@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from projects.choices import OutcomeKind, ReviewStatus
+from projects.models import Project
 from sanlian.access import ScopedManager
 from societies.models import District, Expert, Industry, Partner, Society, UpperUnit
 
@@ -50,6 +51,8 @@ class OwnActivity(models.Model):
     description = models.TextField(_("description"), blank=True)
     venue = models.ForeignKey("Venue", verbose_name=_("base or venue"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="activities")
+    measures = models.ManyToManyField("Measure", verbose_name=_("measures of the plan"), blank=True,
+                                      related_name="activities")
     review = models.CharField(_("confirmation"), max_length=20, choices=ReviewStatus.choices,
                               default=ReviewStatus.PENDING, db_index=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True,
@@ -135,6 +138,8 @@ class Campaign(models.Model):
     schools = models.PositiveIntegerField(_("schools covered"), default=0)
     publicity = models.PositiveIntegerField(_("articles and publicity items"), default=0)
     note = models.TextField(_("note"), blank=True)
+    measures = models.ManyToManyField("Measure", verbose_name=_("measures of the plan"), blank=True,
+                                      related_name="campaigns")
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
@@ -234,3 +239,30 @@ class Venue(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("activities:venue", args=[self.pk])
+
+
+class Measure(models.Model):
+    """One of the plan's 16 measures (主要工作及推进措施) as data: number, group, short name, text, lead unit.
+    Projects, own activities and campaigns are tagged with the measures they serve."""
+
+    number = models.PositiveSmallIntegerField(_("number"), unique=True)
+    group = models.CharField(_("group"), max_length=100, blank=True)
+    short_name = models.CharField(_("short name"), max_length=100)
+    text = models.TextField(_("text"))
+    lead_unit = models.CharField(_("lead unit"), max_length=100, blank=True)
+    projects = models.ManyToManyField(Project, verbose_name=_("projects"), blank=True, related_name="measures")
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return "{}. {}".format(self.number, self.short_name)
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:measure", args=[self.pk])

@@ -9,7 +9,7 @@ from societies.access import is_secretariat
 
 from .models import ActivityEvidence, Campaign, CampaignLine, OwnActivity, Venue
 
-LINKS = ("linked_societies", "upper_units", "partners", "experts", "industries")
+LINKS = ("linked_societies", "upper_units", "partners", "experts", "industries", "measures")
 
 
 def save_activity(activity: OwnActivity, *, user, links: dict, files=()) -> OwnActivity:
@@ -39,7 +39,7 @@ SUMMED = ("sessions", "participants", "schools", "publicity")
 
 
 @transaction.atomic
-def save_campaign(campaign: Campaign, *, user, lines: list[dict] | None = None) -> Campaign:
+def save_campaign(campaign: Campaign, *, user, lines: list[dict] | None = None, measures=None) -> Campaign:
     """Save a campaign with its per-town lines (replacing the old lines) in one transaction. With lines, the
     campaign's sessions, participants, schools and publicity are the lines' sums and its towns at least their
     number; without lines the figures stay as entered."""
@@ -51,6 +51,8 @@ def save_campaign(campaign: Campaign, *, user, lines: list[dict] | None = None) 
         campaign.towns = max(campaign.towns or 0, len(lines))
     campaign._history_user = user
     campaign.save()
+    if measures is not None:
+        campaign.measures.set(measures)
     if lines is not None:
         campaign.lines.all().delete()
         CampaignLine.objects.bulk_create([CampaignLine(campaign=campaign, town=line["town"],

@@ -18,4 +18,6 @@ urlpatterns = [
     path("venues/new/", views.venue_create, name="venue_create"),
     path("venues/<int:pk>/", views.venue_detail, name="venue"),
     path("venues/<int:pk>/edit/", views.venue_edit, name="venue_edit"),
+    path("measures/", views.measure_list, name="measures"),
+    path("measures/<int:pk>/", views.measure_detail, name="measure"),
 ]

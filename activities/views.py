@@ -17,8 +17,9 @@ from societies.access import is_secretariat, role_of
 
 from .access import (can_change_activity, can_change_venue, can_record_activity, can_record_campaign,
                      can_record_venue, get_activity_or_404, get_campaign_or_404, get_venue_or_404)
+from .measures import measure_rows, measure_table
 from .forms import ActivityFilterForm, CampaignForm, CampaignLineFormSet, OwnActivityForm, VenueForm
-from .models import ActivityEvidence, Campaign, OwnActivity, Venue, VenueKind, VenueStatus
+from .models import ActivityEvidence, Campaign, Measure, OwnActivity, Venue, VenueKind, VenueStatus
 from .services import save_activity, save_campaign, save_venue
 
 PAGE_SIZE = 50
@@ -106,7 +107,8 @@ def _edit_campaign(request, campaign: Campaign | None):
     form = CampaignForm(request.POST or None, user=user, instance=campaign)
     lines = CampaignLineFormSet(request.POST or None, instance=campaign or Campaign(), prefix="lines")
     if request.method == "POST" and form.is_valid() and lines.is_valid():
-        saved = save_campaign(form.save(commit=False), user=user, lines=lines.lines())
+        saved = save_campaign(form.save(commit=False), user=user, lines=lines.lines(),
+                              measures=form.cleaned_data["measures"])
         messages.success(request, _("The campaign was saved."))
         return redirect(saved)
     invalid = request.method == "POST"
@@ -189,3 +191,31 @@ def venue_detail(request, pk: int):
     return render(request, "activities/venue_detail.html", {
         "venue": venue, "activities": activities[:100], "year": year,
         "can_change": can_change_venue(request.user, venue)})
+
+
+# --- the plan's measures (按举措) ------------------------------------------------------------------------------------
+def _year(request) -> int:
+    value = request.GET.get("year", "")
+    year = int(value) if value.isdigit() else timezone.localdate().year
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+@login_required
+@require_GET
+def measure_list(request):
+    if role_of(request.user) is None:
+        raise Http404
+    year = _year(request)
+    return render(request, "activities/measure_list.html", {
+        "year": year, "measures": measure_table(request.user, year=year)})
+
+
+@login_required
+@require_GET
+def measure_detail(request, pk: int):
+    if role_of(request.user) is None:
+        raise Http404
+    measure = get_object_or_404(Measure.objects.for_user(request.user), pk=pk)
+    year = _year(request)
+    return render(request, "activities/measure_detail.html", {
+        "measure": measure, "year": year, **measure_rows(request.user, measure, year=year)})

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from activities.models import OwnActivity
+from activities.measures import measure_table
 from activities.reach import reach_by_district
 from projects.choices import ProjectStatus, ReviewStatus
 from projects.models import ActivityOutcome
@@ -67,6 +68,7 @@ def _dashboard_data(request) -> dict:
         "statuses": ProjectStatus.choices, "years": range(as_of.year - 3, timezone.localdate().year + 2),
         "slice": society_of(user) or district_of(user),
         "reach": reach_by_district(user, start=date(year, 1, 1), end=as_of),
+        "measures": measure_table(user, year=year),
     }
 
 

@@ -1,0 +1,79 @@
+"""The plan's 16 measures as data: loading them from ``fixtures/measures.json`` (by ``setup_portal``) and the
+"按举措" table — per measure the projects, confirmed own activities and outcomes, campaigns and the last activity
+date, each scoped by ``for_user`` and dated in the year."""
+
+import json
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.utils.translation import gettext as _
+
+from projects.choices import ReviewStatus
+from projects.models import ActivityOutcome, Project
+
+from .models import Campaign, Measure, OwnActivity
+
+MEASURES_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "measures.json"
+
+
+@transaction.atomic
+def load_measures(*, path: Path = MEASURES_FIXTURE) -> int:
+    """Create the plan's measures where missing; never overwrite the secretariat's edits."""
+    created = 0
+    for row in json.loads(Path(path).read_text(encoding="utf-8")):
+        _measure, new = Measure.objects.get_or_create(number=row["number"], defaults={
+            key: value for key, value in row.items() if key != "number"})
+        created += new
+    return created
+
+
+def load_measures_on_setup(sender, **kwargs) -> str:
+    """On ``setup_portal``: the 16 measures of the plan."""
+    return _("Measures: {} created.").format(load_measures())
+
+
+def _by_measure(rows, field: str, **aggregates) -> dict:
+    return {row[field]: row for row in rows.values(field).annotate(**aggregates).order_by() if row[field]}
+
+
+def measure_table(user, *, year: int) -> list[dict]:
+    """Per active measure (in number order): projects of the year, confirmed own activities and outcomes held in
+    the year, campaigns started in the year, and the date of the last activity or outcome — what ``user`` may see."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    projects = _by_measure(Project.objects.for_user(user).filter(year=year), "measures", n=Count("id", distinct=True))
+    activities = _by_measure(
+        OwnActivity.objects.for_user(user).filter(review=ReviewStatus.CONFIRMED, held_on__range=(start, end)),
+        "measures", n=Count("id", distinct=True), last=Max("held_on"))
+    outcomes = _by_measure(
+        ActivityOutcome.objects.for_user(user).filter(review=ReviewStatus.CONFIRMED, held_on__range=(start, end)),
+        "project__measures", n=Count("id", distinct=True), last=Max("held_on"))
+    campaigns = _by_measure(Campaign.objects.for_user(user).filter(starts_on__range=(start, end)), "measures",
+                            n=Count("id", distinct=True), last=Max("starts_on"))
+    rows = []
+    for measure in Measure.objects.for_user(user).filter(is_active=True):
+        lasts = [part[measure.pk]["last"] for part in (activities, outcomes, campaigns) if measure.pk in part]
+        rows.append({"measure": measure, "projects": projects.get(measure.pk, {}).get("n", 0),
+                     "activities": activities.get(measure.pk, {}).get("n", 0),
+                     "outcomes": outcomes.get(measure.pk, {}).get("n", 0),
+                     "campaigns": campaigns.get(measure.pk, {}).get("n", 0),
+                     "last": max(lasts) if lasts else None})
+    return rows
+
+
+def measure_rows(user, measure: Measure, *, year: int) -> dict:
+    """The drill-down of one measure: what ``measure_table`` counts for it."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    return {
+        "projects": Project.objects.for_user(user).filter(year=year, measures=measure).select_related("society"),
+        "activities": OwnActivity.objects.for_user(user).filter(
+            measures=measure, review=ReviewStatus.CONFIRMED, held_on__range=(start, end)).select_related(
+            "district", "society"),
+        "outcomes": ActivityOutcome.objects.for_user(user).filter(
+            Q(project__measures=measure), review=ReviewStatus.CONFIRMED, held_on__range=(start, end)).select_related(
+            "project").distinct(),
+        "campaigns": Campaign.objects.for_user(user).filter(measures=measure, starts_on__range=(start, end))
+        .select_related("district"),
+    }
