@@ -49,6 +49,34 @@ def reach_by_district(user, *, start: date, end: date) -> list[dict]:
     return sorted(rows.values(), key=lambda row: (row["order"], row["name"]))
 
 
+def district_figures(user, district, *, year: int) -> dict:
+    """What a district did in ``year`` (what ``user`` may see), as the district's page and ``district_report``
+    show it: confirmed own activities (``activities``, their ``experts`` person-times), campaigns and their reach
+    (``sessions``, ``towns``, ``schools``, ``publicity``), ``participants`` = person-times of both, bases and venues
+    in operation or being set up (``venues``) and those founded in the year (``new_venues``), list projects of the
+    year linked to the district (``projects``)."""
+    from projects.models import Project
+
+    from .models import VenueStatus
+
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    own = OwnActivity.objects.for_user(user).filter(district=district, review=ReviewStatus.CONFIRMED,
+                                                    held_on__gte=start, held_on__lte=end).aggregate(
+        n=Count("id"), people=Coalesce(Sum("participants"), 0), experts=Coalesce(Sum("expert_person_times"), 0))
+    reach = campaign_reach(user, start=start, end=end, district=district)
+    venues = Venue.objects.for_user(user).filter(district=district).exclude(status=VenueStatus.CLOSED)
+    return {
+        "district": district.name, "year": year, "activities": own["n"],
+        "participants": own["people"] + reach["participants"], "campaigns": reach["campaigns"],
+        "sessions": reach["sessions"], "towns": reach["towns"], "schools": reach["schools"],
+        "publicity": reach["publicity"], "venues": venues.count(),
+        "new_venues": venues.filter(founded_on__gte=start, founded_on__lte=end).count(),
+        "experts": own["experts"],
+        "projects": Project.objects.for_user(user).filter(year=year, district_links__district=district).distinct()
+        .count(),
+    }
+
+
 def district_reach_panel(*, user, organisation, **context) -> dict | None:
     """The ``organisation`` panel of a district's page: this year's campaigns with their reach and the district's
     own activities (what ``user`` may see of them)."""
@@ -67,6 +95,7 @@ def district_reach_panel(*, user, organisation, **context) -> dict | None:
         activities_this_year=Count("activities", filter=Q(activities__held_on__gte=start,
                                                           activities__held_on__lte=end)))
     return {"order": 20, "template": "activities/_district_reach.html", "year": today.year,
+            "figures": district_figures(user, organisation, year=today.year),
             "reach": campaign_reach(user, start=start, end=end, district=organisation),
             "campaigns": campaigns[:50], "activities": activities[:50], "activity_count": activities.count(),
             "venues": venues[:100], "new_venues": venues.filter(founded_on__gte=start, founded_on__lte=end).count()}

@@ -115,7 +115,7 @@ def test_reach_on_the_district_page_dashboard_and_half_year_report(client, world
     page = client.get(reverse("societies:detail", args=["districts", world["d1"].pk]))
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'data-figure="sessions">1310<' in html and 'data-figure="participants">150200<' in html
+    assert 'data-figure="sessions">1310<' in html and 'data-figure="participants">150900<' in html
     assert "社区科普馆主题展览" in html
     client.force_login(world["leader"])
     dashboard = client.get(reverse("reports:dashboard"), {"year": str(YEAR)})
@@ -128,3 +128,39 @@ def test_reach_on_the_district_page_dashboard_and_half_year_report(client, world
     data = collect("{}H1".format(YEAR))
     title, header, table = sections(data)[-1]
     assert ["市中区科协", 2, 1310, 150200, 11, 75, 800, 1, 700] in table
+
+
+def test_district_report_equals_the_district_page(client, world, capsys):
+    import json
+    import re
+
+    from django.core.management import CommandError, call_command
+
+    from activities.models import OwnActivity, Venue, VenueKind
+    from tests import factories
+
+    Campaign.objects.create(title="全国科普月", district=world["d1"], starts_on=date(YEAR, 1, 5),
+                            ends_on=date(YEAR, 1, 30), sessions=1200, participants=150000, towns=11, schools=75,
+                            publicity=800)
+    OwnActivity.objects.create(title="社区科普馆主题展览", district=world["d1"], held_on=date(YEAR, 1, 7),
+                               participants=700, expert_person_times=3, review=ReviewStatus.CONFIRMED)
+    OwnActivity.objects.create(title="待确认", district=world["d1"], held_on=date(YEAR, 1, 8), participants=99)
+    kind = VenueKind.objects.get(code="enterprise_association")
+    Venue.objects.create(name="杰诺生物酶企业科协", kind=kind, district=world["d1"], founded_on=date(YEAR, 1, 2))
+    Venue.objects.create(name="老场馆", kind=kind, district=world["d1"], founded_on=date(YEAR - 3, 1, 2))
+    factories.project(society=world["s1"], districts=[world["d1"]], year=YEAR)
+    call_command("district_report", "--district", "市中区科协", "--year", str(YEAR), "--json")
+    report = json.loads(capsys.readouterr().out)
+    assert report == {"district": "市中区科协", "year": YEAR, "activities": 1, "participants": 150700,
+                      "campaigns": 1, "sessions": 1200, "towns": 11, "schools": 75, "publicity": 800, "venues": 2,
+                      "new_venues": 1, "experts": 3, "projects": 1}
+    client.force_login(world["district1"])
+    html = client.get(reverse("societies:detail", args=["districts", world["d1"].pk])).content.decode()
+    shown = dict(re.findall(r'data-figure="(\w+)">(\d+)<', html))
+    assert {key: int(value) for key, value in shown.items()} == {
+        key: value for key, value in report.items() if key not in ("district", "year")}
+    for arguments, message in ((["--district", "不存在区", "--year", str(YEAR)], "没有名为“不存在区”的区（市）科协"),
+                               (["--district", "市中区科协", "--year", "19"], "年份须在 2000 到 2100 之间"),
+                               (["--district", "市中区科协", "--year", "abc"], "2000")):
+        with pytest.raises(CommandError, match=message):
+            call_command("district_report", *arguments)
