@@ -205,15 +205,15 @@ def target_status(*, year: int, user, as_of: date | None = None, include_unconfi
         rule = RULES[target.rule]
         parts = target_parts(target, year=year, as_of=as_of, user=user, include_unconfirmed=include_unconfirmed)
         trend, value = {}, 0
-        for _source, rows in parts:
-            if with_trend:
-                months = rows.annotate(month=TruncMonth(rule.date_field)).values("month").annotate(
-                    v=rule.value).order_by("month")
-                for row in months:
-                    month = row["month"].strftime("%Y-%m")
-                    trend[month] = trend.get(month, 0) + row["v"]
-            if not (with_trend and rule.additive):
-                value += rows.aggregate(v=rule.value)["v"] or 0
+        if with_trend:
+            # one query for every source's months (a UNION ALL), so further sources cost no extra round trip
+            months = [rows.annotate(month=TruncMonth(rule.date_field)).order_by().values("month").annotate(
+                v=rule.value) for _source, rows in parts]
+            for row in months[0].union(*months[1:], all=True) if len(months) > 1 else months[0]:
+                month = row["month"].strftime("%Y-%m")
+                trend[month] = trend.get(month, 0) + row["v"]
+        if not (with_trend and rule.additive):
+            value = sum(rows.aggregate(v=rule.value)["v"] or 0 for _source, rows in parts)
         if with_trend and rule.additive:
             value = sum(trend.values())
         status = _status(target, value, year=year, as_of=as_of)
