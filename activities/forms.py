@@ -165,6 +165,11 @@ class CampaignLineForm(forms.ModelForm):
 
 
 class BaseLineFormSet(forms.BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # Django offers every line of every campaign as the hidden id's choices: only this campaign's lines
+        form.fields["id"].queryset = self.get_queryset()
+
     def clean(self):
         towns = [form.cleaned_data["town"] for form in self.forms
                  if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("town")]
