@@ -9,7 +9,7 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from activities.models import Campaign, CampaignLine, OwnActivity, Venue
+        from activities.models import Campaign, CampaignLine, Measure, OwnActivity, Venue
         from projects.models import ActivityOutcome, Project, ProjectDistrict
         from projects.signals import projects_bulk_changed
         from sanlian import panels
@@ -26,9 +26,11 @@ class ReportsConfig(AppConfig):
         panels.register("activities:detail", activity_review_panel)
         portal_setup.connect(load_target_definitions, dispatch_uid="sanlian-reports-targets")
         for model in (Project, ProjectDistrict, ActivityOutcome, OrganisationRecord, TargetDefinition, OwnActivity,
-                      Campaign, CampaignLine, Venue):
+                      Campaign, CampaignLine, Venue, Measure):
             for signal in (post_save, post_delete):
                 signal.connect(invalidate_dashboard, sender=model, dispatch_uid="sanlian-dashboard-" + model.__name__)
         projects_bulk_changed.connect(invalidate_dashboard, dispatch_uid="sanlian-dashboard-bulk")
-        for through in (ActivityOutcome.upper_units.through, ActivityOutcome.industries.through):
+        for through in (ActivityOutcome.upper_units.through, ActivityOutcome.industries.through,
+                        OwnActivity.industries.through, OwnActivity.measures.through, Campaign.measures.through,
+                        Measure.projects.through):
             m2m_changed.connect(invalidate_dashboard, sender=through, dispatch_uid="sanlian-dashboard-" + through.__name__)

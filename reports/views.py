@@ -4,6 +4,7 @@
 from datetime import date
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
@@ -67,9 +68,19 @@ def _dashboard_data(request) -> dict:
         "districts": numbers.sort_ranking(counted["districts"], sort),
         "statuses": ProjectStatus.choices, "years": range(as_of.year - 3, timezone.localdate().year + 2),
         "slice": society_of(user) or district_of(user),
-        "reach": reach_by_district(user, start=date(year, 1, 1), end=as_of),
-        "measures": measure_table(user, year=year),
+        **_activity_tables(user, year=year, as_of=as_of, cache_key=cache_key),
     }
+
+
+def _activity_tables(user, *, year: int, as_of: date, cache_key: str) -> dict:
+    """The campaigns' reach by district and the per-measure table, cached with the dashboard's numbers."""
+    key = cache_key + ":activities"
+    tables = cache.get(key)
+    if tables is None:
+        tables = {"reach": reach_by_district(user, start=date(year, 1, 1), end=as_of),
+                  "measures": measure_table(user, year=year)}
+        cache.set(key, tables, numbers.DASHBOARD_TTL_SECONDS)
+    return tables
 
 
 @login_required

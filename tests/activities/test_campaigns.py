@@ -122,6 +122,11 @@ def test_reach_on_the_district_page_dashboard_and_half_year_report(client, world
     rows = {row["name"]: row for row in dashboard.context["reach"]}
     assert (rows["市中区科协"]["sessions"], rows["市中区科协"]["activities"], rows["薛城区科协"]["sessions"]) == (
         1310, 1, 7)
+    # the cached dashboard follows a new campaign
+    Campaign.objects.create(title="科技活动周", district=world["d2"], starts_on=date(YEAR, 1, 9),
+                            ends_on=date(YEAR, 1, 10), sessions=3)
+    dashboard = client.get(reverse("reports:dashboard"), {"year": str(YEAR)})
+    assert {row["name"]: row for row in dashboard.context["reach"]}["薛城区科协"]["sessions"] == 10
     # a district's dashboard shows its own reach only
     client.force_login(world["district2"])
     assert [row["name"] for row in client.get(reverse("reports:dashboard")).context["reach"]] == ["薛城区科协"]
