@@ -9,6 +9,7 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
+        from activities.models import Campaign, CampaignLine, Measure, OwnActivity, Venue
         from needs.models import Need, NeedVisit
         from projects.models import ActivityOutcome, Project, ProjectDistrict
         from projects.signals import projects_bulk_changed
@@ -19,14 +20,18 @@ class ReportsConfig(AppConfig):
         from .dashboard import invalidate_dashboard
         from .models import OrganisationRecord, TargetDefinition
         from .receivers import load_target_definitions
-        from .records import outcome_review_panel
+        from .records import activity_review_panel, outcome_review_panel
 
         access.register()
         panels.register("projects:outcome", outcome_review_panel)
+        panels.register("activities:detail", activity_review_panel)
         portal_setup.connect(load_target_definitions, dispatch_uid="sanlian-reports-targets")
-        for model in (Project, ProjectDistrict, ActivityOutcome, OrganisationRecord, TargetDefinition, Need, NeedVisit):
+        for model in (Project, ProjectDistrict, ActivityOutcome, OrganisationRecord, TargetDefinition, Need, NeedVisit,
+                      OwnActivity, Campaign, CampaignLine, Venue, Measure):
             for signal in (post_save, post_delete):
                 signal.connect(invalidate_dashboard, sender=model, dispatch_uid="sanlian-dashboard-" + model.__name__)
         projects_bulk_changed.connect(invalidate_dashboard, dispatch_uid="sanlian-dashboard-bulk")
-        for through in (ActivityOutcome.upper_units.through, ActivityOutcome.industries.through):
+        for through in (ActivityOutcome.upper_units.through, ActivityOutcome.industries.through,
+                        OwnActivity.industries.through, OwnActivity.measures.through, Campaign.measures.through,
+                        Measure.projects.through):
             m2m_changed.connect(invalidate_dashboard, sender=through, dispatch_uid="sanlian-dashboard-" + through.__name__)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from activities.demo import seed_activities
 from meetings.choices import MeetingStatus
 from meetings.models import JointMeeting
 from needs.demo import seed_needs
@@ -114,6 +115,7 @@ def seed_demo(*, projects: int = 60, seed: int = 1, year: int | None = None, for
     JointMeeting.objects.create(half="{}H1".format(year), held_on=date(year, 3, 28), place=DEMO_MARK + "市科协会议室",
                                 chair="市科协主席", status=MeetingStatus.HELD)
     needs = seed_needs(rng=rng, year=year, last_day=last_day, firms=firms, districts=districts, societies=societies)
+    own = seed_activities(rng, year=year, span=span, districts=districts, projects=created)
     transaction.on_commit(invalidate_dashboard)
     return {"year": year, "projects": len(created), "outcomes": len(outcomes), "records": len(records),
-            "needs": needs["needs"], "experts": needs["experts"]}
+            "needs": needs["needs"], "experts": needs["experts"], **own}

@@ -38,3 +38,10 @@ def outcome_review_panel(*, user, outcome, **context) -> dict | None:
     if not can_review(user):
         return None
     return {"template": "reports/_outcome_review.html", "order": 10, "outcome": outcome}
+
+
+def activity_review_panel(*, user, activity, **context) -> dict | None:
+    """The confirm / reject buttons on an own activity's page, for the secretariat."""
+    if not can_review(user):
+        return None
+    return {"template": "reports/_activity_review.html", "order": 10, "activity": activity}

@@ -13,11 +13,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Aggregate, Count, Q, QuerySet, Sum
+from django.db.models import Aggregate, Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from activities.models import OwnActivity, Venue
 from meetings.choices import MeetingStatus
 from meetings.models import JointMeeting
 from needs.models import NeedVisit
@@ -79,11 +80,22 @@ def _held_meetings(user) -> QuerySet:
 
 
 SOURCES = {"outcome": ActivityOutcome.objects.for_user, "record": OrganisationRecord.objects.for_user,
-           "meeting": _held_meetings, "visit": NeedVisit.objects.for_user}
+           "meeting": _held_meetings, "visit": NeedVisit.objects.for_user, "activity": OwnActivity.objects.for_user,
+           "venue": Venue.objects.for_user}
 RULES["meetings_held"] = Rule(_("joint meetings held"), "meeting", Count("id"), "held_on")
 # T3-served counts enterprises (家), each once however often it was served: the partners of the visited needs.
 RULES["enterprises_served"] = Rule(_("distinct enterprises served (visits to their technology needs)"), "visit",
                                    Count("need__partner", distinct=True), "held_on", additive=False)
+# "new this year" of the registry of bases and venues (e.g. 新增企业科协 with kinds "enterprise_association")
+RULES["venues_new"] = Rule(_("new bases and venues of the kinds"), "venue", Count("id"), "founded_on")
+
+# The further sources an additive rule also counts, each with its own narrowing condition (or None): an own activity
+# (自主活动) of a district or society counts exactly like an outcome of a list project.
+ALSO: dict[str, dict[str, object]] = {
+    "outcome_count": {"activity": None},
+    "outcome_expert_services": {"activity": Q(Exists(OwnActivity.industries.through.objects.filter(
+        ownactivity_id=OuterRef("pk"))))},
+}
 
 
 def period_of(target: TargetDefinition, *, year: int, as_of: date) -> tuple[date, date]:
@@ -98,21 +110,30 @@ def period_of(target: TargetDefinition, *, year: int, as_of: date) -> tuple[date
 
 
 def target_rows(target: TargetDefinition, *, year: int, as_of: date, user,
-                include_unconfirmed: bool = False) -> QuerySet:
-    """The rows that make a target's number up: the rule's source, scoped to ``user``, confirmed (or not rejected),
-    of the target's kinds, dated within the period up to ``as_of``."""
+                include_unconfirmed: bool = False, source: str | None = None) -> QuerySet:
+    """The rows that make a target's number up: the rule's source (or one of its further ``ALSO`` sources),
+    scoped to ``user``, confirmed (or not rejected), of the target's kinds, dated within the period up to ``as_of``."""
     rule = RULES[target.rule]
     start, end = period_of(target, year=year, as_of=as_of)
-    rows = SOURCES[rule.source](user)
+    narrow = rule.narrow if source in (None, rule.source) else ALSO[target.rule][source]
+    rows = SOURCES[source or rule.source](user)
     fields = {model_field.name for model_field in rows.model._meta.get_fields()}
     if "review" in fields:
         rows = confirmed(rows, include_unconfirmed)
     rows = rows.filter(**{rule.date_field + "__gte": start, rule.date_field + "__lte": min(end, as_of)})
     if (kinds := target.kind_list()) and "kind" in fields:
-        rows = rows.filter(kind__in=kinds)
-    if rule.narrow is not None:
-        rows = rows.filter(rule.narrow)
+        rows = rows.filter(**{getattr(rows.model, "kind_lookup", "kind") + "__in": kinds})
+    if narrow is not None:
+        rows = rows.filter(narrow)
     return rows
+
+
+def target_parts(target: TargetDefinition, **options) -> list[tuple[str, QuerySet]]:
+    """Every source's rows of a target: the rule's own source first, then its ``ALSO`` sources; the value is the
+    sum of the parts' values (``ALSO`` holds additive rules only)."""
+    rule = RULES[target.rule]
+    return [(rule.source, target_rows(target, **options))] + [
+        (source, target_rows(target, source=source, **options)) for source in ALSO.get(target.rule, {})]
 
 
 def pace_of(share_done: float, share_elapsed: float) -> Pace:
@@ -142,6 +163,7 @@ class TargetStatus:
     source: str = ""
     rule: str = ""
     trend: list[tuple[str, int]] = field(default_factory=list)
+    also_ids: dict[str, list[int]] = field(default_factory=dict)  # the ``ALSO`` sources' rows (own activities)
 
     @property
     def pace_label(self) -> str:
@@ -188,14 +210,15 @@ def _with_condition(expression, condition: Q):
     return expression
 
 
-def _condition(target: TargetDefinition, rule: Rule, *, year: int, as_of: date, fields: set[str]) -> Q:
+def _condition(target: TargetDefinition, narrow: Q | None, *, model, year: int, as_of: date, fields: set[str]) -> Q:
     """What ``target_rows`` filters on beyond the source's scope and confirmation, as one condition."""
+    rule = RULES[target.rule]
     start, end = period_of(target, year=year, as_of=as_of)
     condition = Q(**{rule.date_field + "__gte": start, rule.date_field + "__lte": min(end, as_of)})
     if (kinds := target.kind_list()) and "kind" in fields:
-        condition &= Q(kind__in=kinds)
-    if rule.narrow is not None:
-        condition &= rule.narrow
+        condition &= Q(**{getattr(model, "kind_lookup", "kind") + "__in": kinds})
+    if narrow is not None:
+        condition &= narrow
     return condition
 
 
@@ -207,11 +230,13 @@ def _grouped_values(targets: list[TargetDefinition], *, year: int, as_of: date, 
     add up) may join a many-valued relation, which would repeat the rows the others count, so it keeps its own
     query over ``target_rows``."""
     values = {}
-    by_source: dict[str, list[TargetDefinition]] = {}
+    by_source: dict[str, list[tuple[TargetDefinition, Q | None]]] = {}  # an additive target in each of its sources
     for target in targets:
         rule = RULES[target.rule]
         if rule.additive:
-            by_source.setdefault(rule.source, []).append(target)
+            by_source.setdefault(rule.source, []).append((target, rule.narrow))
+            for source, narrow in ALSO.get(target.rule, {}).items():
+                by_source.setdefault(source, []).append((target, narrow))
             continue
         rows = target_rows(target, year=year, as_of=as_of, user=user, include_unconfirmed=include_unconfirmed)
         trend = []
@@ -220,13 +245,15 @@ def _grouped_values(targets: list[TargetDefinition], *, year: int, as_of: date, 
                 v=rule.value).order_by("month")
             trend = [(row["month"], row["v"]) for row in months]
         values[target.code] = (rows.aggregate(v=rule.value)["v"] or 0, trend)
-    for source, group in by_source.items():
+    sums: dict[str, dict[str, int]] = {}  # code → month → value, over the target's sources
+    for source, pairs in by_source.items():
+        group = [target for target, _narrow in pairs]
         rows = SOURCES[source](user)
         fields = {model_field.name for model_field in rows.model._meta.get_fields()}
         if "review" in fields:
             rows = confirmed(rows, include_unconfirmed)
-        conditions = [_condition(target, RULES[target.rule], year=year, as_of=as_of, fields=fields)
-                      for target in group]
+        conditions = [_condition(target, narrow, model=rows.model, year=year, as_of=as_of, fields=fields)
+                      for target, narrow in pairs]
         rows = rows.filter(Q.create(conditions, connector=Q.OR))
         aggregates = {}
         for index, (target, condition) in enumerate(zip(group, conditions)):
@@ -236,16 +263,21 @@ def _grouped_values(targets: list[TargetDefinition], *, year: int, as_of: date, 
                 aggregates["n{}".format(index)] = Count("pk", filter=condition)
         if not with_trend:
             totals = rows.aggregate(**aggregates)
-            values.update({target.code: (totals["v{}".format(index)] or 0, [])
-                           for index, target in enumerate(group)})
+            for index, target in enumerate(group):
+                total = sums.setdefault(target.code, {})
+                total[""] = total.get("", 0) + (totals["v{}".format(index)] or 0)
             continue
         date_field = RULES[group[0].rule].date_field  # one source, one date
         months = list(rows.annotate(month=YearMonth(date_field)).values("month").annotate(**aggregates).order_by(
             "month"))
         for index, target in enumerate(group):
             key = "n{}".format(index) if "n{}".format(index) in aggregates else "v{}".format(index)
-            trend = [(row["month"], row["v{}".format(index)] or 0) for row in months if row[key]]
-            values[target.code] = (sum(v for _month, v in trend), trend)
+            trend = sums.setdefault(target.code, {})
+            for row in months:
+                if row[key]:
+                    trend[row["month"]] = trend.get(row["month"], 0) + (row["v{}".format(index)] or 0)
+    for code, months in sums.items():
+        values[code] = (sum(months.values()), [] if not with_trend else sorted(months.items()))
     return values
 
 
@@ -253,7 +285,8 @@ def target_status(*, year: int, user, as_of: date | None = None, include_unconfi
                   with_ids: bool = True, with_trend: bool = False) -> list[TargetStatus]:
     """Each active target's value, threshold, period, shares and pace for ``year`` as of ``as_of`` (today by
     default: a snapshot counts only rows dated up to it), for what ``user`` may see (``SYSTEM``: everything).
-    ``record_ids`` lists exactly the rows the value is computed from; ``trend`` gives the value per month."""
+    ``record_ids`` lists exactly the rule's own source's rows the value is computed from (``also_ids`` those of
+    its further sources, e.g. own activities); ``trend`` gives the value per month."""
     as_of = as_of or timezone.localdate()
     targets = active_targets()
     values = _grouped_values(targets, year=year, as_of=as_of, user=user, include_unconfirmed=include_unconfirmed,
@@ -264,8 +297,10 @@ def target_status(*, year: int, user, as_of: date | None = None, include_unconfi
         status = _status(target, value, year=year, as_of=as_of)
         status.trend = trend
         if with_ids:
-            rows = target_rows(target, year=year, as_of=as_of, user=user, include_unconfirmed=include_unconfirmed)
-            status.record_ids = sorted(rows.values_list("id", flat=True).distinct())
+            parts = target_parts(target, year=year, as_of=as_of, user=user, include_unconfirmed=include_unconfirmed)
+            status.record_ids = sorted(parts[0][1].values_list("id", flat=True).distinct())
+            status.also_ids = {source: sorted(rows.values_list("id", flat=True).distinct())
+                               for source, rows in parts[1:]}
         result.append(status)
     return result
 

@@ -4,6 +4,7 @@
 from datetime import date
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +14,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from activities.models import OwnActivity
+from activities.measures import measure_table
+from activities.reach import reach_by_district
 from projects.choices import ProjectStatus, ReviewStatus
 from projects.models import ActivityOutcome
 from sanlian.files import private_file_response
@@ -70,7 +74,19 @@ def _dashboard_data(request, *, warn: bool = False) -> dict:
         "districts": numbers.sort_ranking(counted["districts"], sort),
         "statuses": ProjectStatus.choices, "years": range(as_of.year - 3, timezone.localdate().year + 2),
         "slice": society_of(user) or district_of(user),
+        **_activity_tables(user, year=year, as_of=as_of, cache_key=cache_key),
     }
+
+
+def _activity_tables(user, *, year: int, as_of: date, cache_key: str) -> dict:
+    """The campaigns' reach by district and the per-measure table, cached with the dashboard's numbers."""
+    key = cache_key + ":activities"
+    tables = cache.get(key)
+    if tables is None:
+        tables = {"reach": reach_by_district(user, start=date(year, 1, 1), end=as_of),
+                  "measures": measure_table(user, year=year)}
+        cache.set(key, tables, numbers.DASHBOARD_TTL_SECONDS)
+    return tables
 
 
 @login_required
@@ -109,20 +125,26 @@ def target_detail(request, code: str):
         raise Http404
     year, include = _year(request, warn=True), request.GET.get("unconfirmed") == "1"
     as_of = _as_of(year)
-    rows = targets.target_rows(target, year=year, as_of=as_of, user=user, include_unconfirmed=include)
+    parts = targets.target_parts(target, year=year, as_of=as_of, user=user, include_unconfirmed=include)
+    rows = parts[0][1]
     rule = targets.RULES[target.rule]
-    value = rows.aggregate(v=rule.value)["v"] or 0
+    value = sum(part.aggregate(v=rule.value)["v"] or 0 for _source, part in parts)
+    # own activities counted like outcomes (at most 200 shown; the value counts them all)
+    also = [part.select_related("district", "society").order_by("-held_on", "-id")[:200]
+            for source, part in parts[1:] if source == "activity"]
     if rule.source == "outcome":
         rows = rows.select_related("project__society").prefetch_related("upper_units")
     elif rule.source == "record":
         rows = rows.select_related("society", "district", "project")
     elif rule.source == "visit":
         rows = rows.select_related("need__partner")
+    elif rule.source == "venue":
+        rows = rows.select_related("kind", "district")
     listing = paginate(request, rows.order_by("-" + rule.date_field, "-id"), 100)
     start, end = targets.period_of(target, year=year, as_of=as_of)
     return render(request, "reports/target_detail.html", {
         "target": target, "rule": rule, "value": value, **listing.context(), "year": year, "period_start": start,
-        "period_end": min(end, as_of), "include_unconfirmed": include,
+        "period_end": min(end, as_of), "include_unconfirmed": include, "activities": also[0] if also else None,
     })
 
 
@@ -178,17 +200,21 @@ def review_queue(request):
         "project__society"), 50, param="outcomes")
     records = paginate(request, OrganisationRecord.objects.for_user(request.user).filter(review=pending).select_related(
         "society", "district"), 50, param="records")
+    activities = paginate(request, OwnActivity.objects.for_user(request.user).filter(review=pending).select_related(
+        "society", "district"), 50, param="activities")
     return render(request, "reports/review_queue.html", {
-        "outcomes": outcomes.rows, "outcome_pager": outcomes, "records": records.rows, "record_pager": records})
+        "outcomes": outcomes.rows, "outcome_pager": outcomes, "records": records.rows, "record_pager": records,
+        "activities": activities.rows, "activity_pager": activities})
 
 
 @login_required
 @require_POST
 def review(request, what: str, pk: int):
-    """Confirm or reject an outcome or a record (secretariat only; others 404)."""
-    if not can_review(request.user) or what not in ("outcome", "record"):
+    """Confirm or reject an outcome, a record or an own activity (secretariat only; others 404)."""
+    models = {"outcome": ActivityOutcome, "record": OrganisationRecord, "activity": OwnActivity}
+    if not can_review(request.user) or what not in models:
         raise Http404
-    source = (ActivityOutcome if what == "outcome" else OrganisationRecord).objects.for_user(request.user)
+    source = models[what].objects.for_user(request.user)
     item = get_object_or_404(source, pk=pk)
     decision = request.POST.get("decision")
     if decision not in ("confirm", "reject"):

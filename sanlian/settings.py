@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "projects",
     "needs",
     "meetings",
+    "activities",
     "reports",
 ]
 

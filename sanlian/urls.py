@@ -20,6 +20,7 @@ urlpatterns = [
     path("needs/", include("needs.urls")),
     path("organisations/", include("societies.urls")),
     path("meetings/", include("meetings.urls")),
+    path("activities/", include("activities.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
     path("users/", include("societies.account_urls")),

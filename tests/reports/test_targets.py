@@ -102,15 +102,26 @@ def test_target_values_including_unconfirmed(world):
 
 @pytest.mark.parametrize("unconfirmed", [False, True])
 def test_each_rule_value_is_computed_from_exactly_its_record_ids(world, unconfirmed):
-    """For every counting rule, recomputing the value from the rows listed in record_ids gives the value."""
+    """For every counting rule, recomputing the value from the rows listed in record_ids (and ``also_ids``, the
+    further sources' rows) gives the value."""
+    from activities.models import OwnActivity, Venue, VenueKind
+
+    TargetDefinition.objects.create(code="new-venues", name="新增企业科协", rule="venues_new",
+                                    kinds="enterprise_association", threshold=3)
+    Venue.objects.create(name="企业科协", kind=VenueKind.objects.get(code="enterprise_association"),
+                         founded_on=date(2025, 3, 1))
+    OwnActivity.objects.create(title="自主活动", district=world["d1"], held_on=date(2025, 6, 1), served_count=4,
+                               review=CONFIRMED)
     statuses = target_status(year=2025, user=SYSTEM, as_of=AS_OF, include_unconfirmed=unconfirmed)
     rules_seen = set()
+    models = {"outcome": ActivityOutcome, "record": OrganisationRecord, "meeting": JointMeeting,
+              "visit": NeedVisit, "activity": OwnActivity, "venue": Venue}
     for status in statuses:
         target = TargetDefinition.objects.get(code=status.code)
         rule = RULES[target.rule]
-        model = {"outcome": ActivityOutcome, "record": OrganisationRecord, "meeting": JointMeeting,
-                 "visit": NeedVisit}[rule.source]
-        recomputed = model.objects.filter(pk__in=status.record_ids).aggregate(v=rule.value)["v"] or 0
+        recomputed = models[rule.source].objects.filter(pk__in=status.record_ids).aggregate(v=rule.value)["v"] or 0
+        for source, ids in status.also_ids.items():
+            recomputed += models[source].objects.filter(pk__in=ids).aggregate(v=rule.value)["v"] or 0
         assert recomputed == status.value, status.code
         rules_seen.add(target.rule)
     assert rules_seen == set(RULES)

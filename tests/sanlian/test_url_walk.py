@@ -18,12 +18,13 @@ from django.forms import BaseForm, BaseFormSet, ModelChoiceField
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from activities.models import ActivityEvidence, OwnActivity
 from meetings.models import Bulletin, Decision, Document, Invitation, JointMeeting
 from projects.models import ActivityOutcome, Attachment, CalendarFeed, Notification, ProgressUpdate, Project
 from reports.demo import seed_demo
 from reports.models import OrganisationRecord, ReportBuild, TargetDefinition
 from sanlian.access import has_rule
-from societies.access import society_of
+from societies.access import district_of, society_of
 from societies.choices import Role
 from societies.models import Society
 from tests import factories
@@ -41,6 +42,7 @@ PK_MODELS = {
     "projects:notification_read": Notification, "reports:record": OrganisationRecord,
     "reports:review": ActivityOutcome,
     "reports:halfyear_status": ReportBuild, "reports:halfyear_download": ReportBuild,
+    "activities:detail": OwnActivity, "activities:edit": OwnActivity, "activities:evidence": ActivityEvidence,
 }
 # Values of the other path parameters, by parameter name (a wrong value must give 404, never 500).
 OTHER_VALUES = {
@@ -94,6 +96,10 @@ def world(settings, tmp_path):
         Notification.objects.create(recipient=user, kind="test", title="通知", body="内容", url="/")
         CalendarFeed.objects.create(user=user)
     ReportBuild.objects.create(half="{}H1".format(date.today().year), status="done", requested_by=users["secretariat"])
+    for unit in ({"society": own}, {"district": district_of(users["district"])}):
+        activity = OwnActivity.objects.create(title="自主活动", held_on=date.today(), **unit)
+        ActivityEvidence.objects.create(activity=activity, file=ContentFile(b"%PDF-1.4\n", name="e.pdf"),
+                                        original_name="e.pdf", content_type="application/pdf", size=9)
     OTHER_VALUES["invitation"] = [invitation.pk]
     users["anonymous"] = AnonymousUser()
     return users

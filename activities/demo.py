@@ -1,0 +1,61 @@
+"""Demo own activities, campaigns, venues and measure tags for ``seed_demo`` (rows marked 【演示】, replaced on
+each run; the same for the same random generator)."""
+
+from datetime import date, timedelta
+
+from projects.choices import ReviewStatus
+
+from .measures import load_measures
+from .models import Campaign, CampaignLine, Measure, OwnActivity, Venue, VenueKind
+
+MARK = "【演示】"
+TOWNS = ("光明路街道", "垎塔埠街道", "永安镇", "税郭镇", "孟庄镇", "西王庄镇", "齐村镇", "文化路街道", "龙山路街道",
+         "中心街街道", "矿区街道")
+VENUES = (("社区科普馆", "community_venue"), ("校园科技馆", "school_venue"), ("专业科普馆", "professional_venue"),
+          ("企业科协", "enterprise_association"), ("协同创新基地", "innovation_base"))
+TITLES = ("田间课堂", "社区科普馆主题展览", "专家企业行", "青少年农业科普讲座", "科技工作者座谈", "健康科普义诊")
+
+
+def seed_activities(rng, *, year: int, span: int, districts, projects) -> dict:
+    """Venues, own activities (some at a venue, most confirmed), one 科普月 campaign with per-town lines per district,
+    and measure tags on projects, activities and campaigns."""
+    OwnActivity.objects.filter(title__startswith=MARK).delete()
+    Campaign.objects.filter(title__startswith=MARK).delete()
+    Venue.objects.filter(name__startswith=MARK).delete()
+    load_measures()
+    measures = list(Measure.objects.all())
+    kinds = {kind.code: kind for kind in VenueKind.objects.all()}
+    districts = [district for district in districts if not district.is_city]
+    day = lambda: date(year, 1, 1) + timedelta(days=rng.randrange(span))  # noqa: E731
+    venues = Venue.objects.bulk_create([
+        Venue(name="{}{}{}".format(MARK, district.name.replace("科协", ""), name), kind=kinds[code],
+              district=district, founded_on=day() if rng.random() < 0.4 else date(year - 2, 6, 1))
+        for district in districts for name, code in VENUES if code in kinds and rng.random() < 0.7])
+    activities = OwnActivity.objects.bulk_create([
+        OwnActivity(title="{}{}".format(MARK, rng.choice(TITLES)), district=district, held_on=day(),
+                    kind=rng.choice(("popularisation", "popularisation", "innovation", "service", "training")),
+                    town=rng.choice(TOWNS), participants=rng.randint(30, 500), expert_person_times=rng.randint(0, 4),
+                    served_count=rng.randint(0, 2),
+                    venue=rng.choice([venue for venue in venues if venue.district_id == district.pk] or [None]),
+                    review=rng.choice((ReviewStatus.CONFIRMED,) * 3 + (ReviewStatus.PENDING,)))
+        for district in districts for _number in range(rng.randint(2, 6))])
+    campaigns, lines = [], []
+    for district in districts:
+        campaign = Campaign.objects.create(title="{}全国科普月".format(MARK), district=district,
+                                           starts_on=date(year, 9, 1), ends_on=date(year, 9, 30),
+                                           scope="全区镇街、中小学校")
+        towns = rng.sample(TOWNS, rng.randint(3, 8))
+        rows = [CampaignLine(campaign=campaign, town=town, sessions=rng.randint(10, 150),
+                             participants=rng.randint(500, 20000), schools=rng.randint(1, 10),
+                             publicity=rng.randint(5, 100)) for town in towns]
+        for name in ("sessions", "participants", "schools", "publicity"):
+            setattr(campaign, name, sum(getattr(row, name) for row in rows))
+        campaign.towns = len(rows)
+        campaign.save()
+        campaigns.append(campaign)
+        lines += rows
+    CampaignLine.objects.bulk_create(lines)
+    if measures:
+        for item in list(projects) + activities + campaigns:
+            item.measures.add(*rng.sample(measures, rng.randint(1, 2)))
+    return {"venues": len(venues), "activities": len(activities), "campaigns": len(campaigns)}
