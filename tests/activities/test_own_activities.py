@@ -112,7 +112,7 @@ def test_record_page_refused_to_who_has_no_unit(client, world, who, status):
     ({"participants": "-3"}, "0"), ({"held_on": "2025-02-30"}, "日期"), ({"kind": "party"}, "选择"),
     ({"participants": "很多"}, "整数"), ({"title": ""}, "必填"),
     ({"held_on": "2025-05-02", "ended_on": "2025-05-01"}, "最后一天不能早于第一天"),
-    ({"held_on": "2999-01-01"}, "日期不能晚于今天")])
+    ({"held_on": "2099-01-01"}, "日期不能晚于今天"), ({"held_on": "2999-01-01"}, "2100")])
 def test_bad_input_is_refused_in_chinese(client, world, overrides, message):
     client.force_login(world["district1"])
     response = client.post(reverse("activities:create"), activity_data(**overrides))
@@ -198,15 +198,16 @@ def test_confirmed_activities_count_in_t4_like_outcomes(client, world, targets):
     assert _status("T4-joint-activities").value == 3
 
 
-def test_activities_count_in_expert_services_and_served_and_the_command(world, targets, capsys):
+def test_activities_count_in_expert_services_and_the_command(world, targets, capsys):
     industry = Industry.objects.create(name="新材料")
     with_industry = make(world["d1"], expert_person_times=8, served_count=4)
     with_industry.industries.add(industry)
     make(world["d2"], expert_person_times=5, served_count=1)  # no "6+3" industry: no expert services
     assert _status("T3-expert-services").value == 8
-    assert _status("T3-served").value == 5
+    # T3-served counts distinct enterprises from need visits (家), not the activities' typed numbers
+    assert _status("T3-served").value == 0
     call_command("target_status", "--year", "2025", "--as-of", "2025-09-30", "--json")
     rows = {row["code"]: row for row in json.loads(capsys.readouterr().out)}
-    assert rows["T3-served"]["value"] == 5 and set(rows["T3-served"]) == {
+    assert rows["T3-expert-services"]["value"] == 8 and set(rows["T3-served"]) == {
         "code", "name", "value", "threshold", "period_start", "period_end", "share_done", "share_elapsed", "pace",
         "record_ids"}
