@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "projects",
     "meetings",
     "reports",
+    "evaluation",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ urlpatterns = [
     path("organisations/", include("societies.urls")),
     path("meetings/", include("meetings.urls")),
     path("reports/", include("reports.urls")),
+    path("evaluation/", include("evaluation.urls")),
     path("admin/", admin.site.urls),
     path("users/", include("societies.account_urls")),
 ]
