@@ -31,8 +31,9 @@ IndicatorFormSet = forms.modelformset_factory(Indicator, form=IndicatorForm, ext
 
 class MarkForm(forms.Form):
     unit = forms.CharField(label=_("unit"), max_length=20)
-    points = forms.DecimalField(label=_("points"), min_value=0, max_digits=5, decimal_places=2)
-    comment = forms.CharField(label=_("comment"), widget=forms.Textarea(attrs={"rows": 2}))
+    # both checked by ``scoring.set_mark`` (its messages name the mark's range and the comment)
+    points = forms.DecimalField(label=_("points"), required=False, max_digits=5, decimal_places=2)
+    comment = forms.CharField(label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class NominationForm(forms.ModelForm):
