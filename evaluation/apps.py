@@ -7,6 +7,10 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Evaluation and commendation")
 
     def ready(self) -> None:
+        from reports.halfyear import register_commendation_section
+
         from . import access
+        from .halfyear import commendation_section
 
         access.register()
+        register_commendation_section(commendation_section)

@@ -51,7 +51,17 @@ class ReportData:
     meeting: object = None
     decisions: list = field(default_factory=list)
     commendable: list = field(default_factory=list)
+    commendation: tuple | None = None  # (title, header, rows) from a registered provider (the evaluation app)
     project_count: int = 0
+
+
+# An app above this one (evaluation) replaces the draft commendation section with its published round and
+# commendations: ``provider(year=, start=, end=)`` returns the section as (title, header, rows).
+COMMENDATION_PROVIDERS: list = []
+
+
+def register_commendation_section(provider) -> None:
+    COMMENDATION_PROVIDERS[:] = [provider]
 
 
 def collect(half: str, *, user=None, progress=lambda share, text: None) -> ReportData:
@@ -99,6 +109,8 @@ def collect(half: str, *, user=None, progress=lambda share, text: None) -> Repor
     ranking = sorted((row for row in society_ranking(**in_half) if row["outcomes"]),
                      key=lambda row: (-row["outcomes"], -row["experts"], row["name"]))[:10]
     data.commendable = [(row["name"], row["outcomes"], row["experts"]) for row in ranking]
+    if COMMENDATION_PROVIDERS:
+        data.commendation = COMMENDATION_PROVIDERS[0](year=year, start=start, end=end)
     return data
 
 
@@ -136,8 +148,9 @@ def sections(data: ReportData) -> list[tuple[str, list[str], list[list]]]:
          districts),
         (_("Decisions of the last meeting"), [_("Decision"), _("Owner"), _("Deadline"), _("Status"), _("Follow-up")],
          decisions),
-        (_("Commendable units (draft)"), [_("Society"), _("Outcomes"), _("Expert person-times")],
-         [list(row) for row in data.commendable]),
+        data.commendation or (_("Commendable units (draft)"), [_("Society"), _("Outcomes"),
+                                                               _("Expert person-times")],
+                              [list(row) for row in data.commendable]),
     ]
 
 

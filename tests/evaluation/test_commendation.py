@@ -94,3 +94,15 @@ def test_a_unit_cannot_nominate_another_units_member_with_bad_input(client, worl
                                                                      "reasons": "x"})
     assert response.status_code == 400 and "个人提名须填写被提名人" in response.content.decode()
     assert Round.objects.count() == 0
+
+
+def test_the_half_year_report_shows_the_published_round_or_says_none(world):
+    from reports.halfyear import collect, sections
+
+    title, _header, rows = sections(collect("{}H2".format(YEAR)))[-1]
+    assert "评价与宣传表扬" in title and "尚未公布" in rows[0][0]
+    round_ = create_round(name="2025年度评价", year=YEAR, half=Half.YEAR, evaluated="both", user=None)
+    publish(round_, user=world["secretariat"])
+    title, _header, rows = sections(collect("{}H2".format(YEAR)))[-1]
+    assert "2025年度评价" in title and {row[0] for row in rows} == set(round_.results.values_list("unit_name",
+                                                                                                   flat=True))
