@@ -93,3 +93,36 @@ def write_docx(round_: Round, scores: list[UnitScore]) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def write_notice(year: int, nominations) -> bytes:
+    """The commendation decision (表扬通报) in 公文 layout: title, preamble, the commended units and individuals
+    with their reasons, closing; the secretariat edits and issues it."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm
+
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(title.add_run(_("Commendation of {year}").format(year=year)), east_asia="方正小标宋简体", size=22)
+    _font(document.add_paragraph().add_run(_(
+        "For their outstanding contribution to the joint work of the “三联三促” action, the following units and "
+        "individuals are commended.")))
+    groups = [(_("Commended units"), [item for item in nominations if item.nominee_kind == "unit"]),
+              (_("Commended individuals"), [item for item in nominations if item.nominee_kind == "person"])]
+    for number, (heading, items) in zip("一二", groups):
+        _font(document.add_paragraph().add_run("{}、{}".format(number, heading)), east_asia="黑体")
+        for item in items or []:
+            paragraph = document.add_paragraph()
+            paragraph.paragraph_format.first_line_indent = Cm(1.1)
+            _font(paragraph.add_run("{}：{}".format(item.nominee, item.reasons)))
+        if not items:
+            _font(document.add_paragraph().add_run(_("None.")))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

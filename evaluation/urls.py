@@ -17,5 +17,6 @@ urlpatterns = [
     path("commendations/new/", views.nomination_create, name="nomination_create"),
     path("commendations/<int:pk>/", views.nomination_detail, name="nomination"),
     path("commendations/<int:pk>/step/", views.nomination_step, name="nomination_step"),
+    path("commendations/notice.docx", views.notice_docx, name="notice"),
     path("honour/", views.honour_roll, name="honour"),
 ]

@@ -8,10 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from societies.access import district_of, sees_everything, society_of
+from societies.access import district_of, role_of, sees_everything, society_of
 
 from . import commendation, documents, scoring
 from .access import can_nominate, can_run, can_step
@@ -44,11 +45,12 @@ def _scores(request, round_: Round) -> list[scoring.UnitScore]:
 
 @login_required
 def round_list(request):
-    rounds = Round.objects.for_user(request.user)
-    if not rounds.exists() and not can_run(request.user) and society_of(request.user) is None \
-            and district_of(request.user) is None:
+    if role_of(request.user) is None:
         raise Http404
-    form = RoundForm(request.POST or None, initial={"half": 0, "evaluated": "both"})
+    rounds = Round.objects.for_user(request.user)
+    form = RoundForm(request.POST or None, initial={
+        "half": 0, "evaluated": "both", "year": timezone.localdate().year - 1,
+        "name": _("Evaluation of the “三联三促” joint work, {}").format(timezone.localdate().year - 1)})
     if request.method == "POST":
         _runner(request)
         if form.is_valid():
@@ -193,7 +195,8 @@ def nomination_list(request):
     nominations = Nomination.objects.for_user(request.user).select_related("society", "district")
     if request.method == "POST":  # pre-fill from a published round's top grade
         _runner(request)
-        round_ = get_object_or_404(Round.objects.for_user(request.user), pk=request.POST.get("round") or 0)
+        value = request.POST.get("round", "")
+        round_ = get_object_or_404(Round.objects.for_user(request.user), pk=int(value) if value.isdigit() else 0)
         made = commendation.nominate_from_round(round_, user=request.user)
         messages.success(request, _("{} nominations pre-filled from the round.").format(made))
         return redirect("evaluation:nominations")
@@ -205,10 +208,12 @@ def nomination_list(request):
 def nomination_create(request):
     if not can_nominate(request.user):
         raise Http404
-    initial = {"year": request.GET.get("year", "")}
+    initial = {"year": request.GET.get("year") or timezone.localdate().year}
     form = NominationForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        if not (data["society"] or data["district"]):  # a contact's nominee belongs to their own unit
+            data["society"], data["district"] = society_of(request.user), district_of(request.user)
         nomination = commendation.nominate(user=request.user, **data)
         return redirect(nomination)
     return render(request, "evaluation/nomination_form.html", {"form": form}, status=400 if form.errors else 200)
@@ -243,3 +248,17 @@ def honour_roll(request):
     published = Nomination.objects.for_user(request.user).filter(step=NominationStep.PUBLISHED).select_related(
         "society", "district")
     return render(request, "evaluation/honour_roll.html", {"nominations": published})
+
+
+@login_required
+@require_GET
+def notice_docx(request):
+    """The 表扬通报 of a year's published commendations, for the secretariat and the leadership."""
+    if not sees_everything(request.user):
+        raise Http404
+    value = request.GET.get("year", "")
+    if not value.isdigit() or not 2000 <= int(value) <= 2100:
+        return HttpResponse(_("Give a year such as 2025."), status=400, content_type="text/plain; charset=utf-8")
+    published = list(Nomination.objects.for_user(request.user).filter(
+        year=int(value), step=NominationStep.PUBLISHED).select_related("society", "district"))
+    return _download(documents.write_notice(int(value), published), "commendation-{}.docx".format(value), DOCX)

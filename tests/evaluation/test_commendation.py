@@ -106,3 +106,27 @@ def test_the_half_year_report_shows_the_published_round_or_says_none(world):
     title, _header, rows = sections(collect("{}H2".format(YEAR)))[-1]
     assert "2025年度评价" in title and {row[0] for row in rows} == set(round_.results.values_list("unit_name",
                                                                                                    flat=True))
+
+
+def test_the_commendation_notice_names_every_published_nominee(client, world):
+    import io
+
+    from docx import Document
+
+    from evaluation.commendation import advance, nominate
+
+    names = []
+    for society in (world["s1"], world["s2"]):
+        item = nominate(user=world["secretariat"], year=YEAR, nominee_kind="unit", society=society, reasons="突出")
+        for value, user in (("reviewed", world["secretariat"]), ("approved", world["leader"]),
+                            ("published", world["secretariat"])):
+            advance(item, step=value, user=user)
+        names.append(society.name)
+    nominate(user=world["secretariat"], year=YEAR, nominee_kind="person", person_name="未审定", reasons="x")
+    client.force_login(world["leader"])
+    response = client.get(reverse("evaluation:notice"), {"year": YEAR})
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    assert all(name in text for name in names) and "未审定" not in text and "受表扬单位" in text
+    assert client.get(reverse("evaluation:notice"), {"year": "x"}).status_code == 400
+    client.force_login(world["s1_user"])
+    assert client.get(reverse("evaluation:notice"), {"year": YEAR}).status_code == 404

@@ -144,3 +144,22 @@ def test_the_word_summary_names_every_unit_and_score(client, world):
     book = openpyxl.load_workbook(io.BytesIO(client.get(reverse("evaluation:xlsx", args=[round_.pk])).content))
     assert book.sheetnames == ["得分", "指标"] and book.worksheets[0].max_row == 5
     assert date.today().year >= YEAR
+
+
+def test_round_list_by_role_and_bad_input(client, world):
+    client.force_login(world["leader"])
+    assert client.get(reverse("evaluation:rounds")).status_code == 200
+    assert client.post(reverse("evaluation:rounds"), {"name": "x", "year": YEAR}).status_code == 404  # not the leader's
+    client.force_login(world["d1_user"])
+    assert client.get(reverse("evaluation:rounds")).status_code == 200
+    client.force_login(factories.user(Role.SECRETARIAT))
+    assert client.post(reverse("evaluation:nominations"), {"round": "abc"}).status_code == 404
+    response = new_round(client, world["secretariat"], year="两千")
+    assert response.status_code == 400 and "整数" in response.content.decode()
+    client.force_login(world["secretariat"])
+    assert client.get(reverse("evaluation:unit", args=[999]) + "?unit=s1").status_code == 404
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.create_user("nobody", password="x-long-password"))
+    assert client.get(reverse("evaluation:rounds")).status_code == 404
+    assert client.get(reverse("evaluation:honour")).status_code == 200  # an empty roll for a user with no role
