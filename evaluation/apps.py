@@ -7,10 +7,10 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Evaluation and commendation")
 
     def ready(self) -> None:
-        from reports.halfyear import register_commendation_section
+        from sanlian import panels
 
         from . import access
-        from .halfyear import commendation_section
+        from .halfyear import commendation_panel
 
         access.register()
-        register_commendation_section(commendation_section)
+        panels.register("reports:halfyear-commendation", commendation_panel)

@@ -1,5 +1,5 @@
-"""The half-yearly report's commendation section, from the published evaluation and commendations (registered with
-``reports.halfyear`` in place of its draft list of commendable units)."""
+"""The half-yearly report's commendation section, from the published evaluation and commendations (a panel of the
+place ``reports:halfyear-commendation``, in place of the report's draft list of commendable units)."""
 
 from datetime import date
 
@@ -7,6 +7,11 @@ from django.utils.translation import gettext as _
 
 from .choices import NominationStep
 from .models import Nomination, Round
+
+
+def commendation_panel(*, year: int, start: date, end: date, **_context) -> dict:
+    """The panel of the place ``reports:halfyear-commendation``: ``{"section": (title, header, rows)}``."""
+    return {"section": commendation_section(year=year, start=start, end=end)}
 
 
 def commendation_section(*, year: int, start: date, end: date) -> tuple[str, list[str], list[list]]:

@@ -18,6 +18,7 @@ from meetings.choices import MeetingStatus
 from meetings.models import HALF, Decision, JointMeeting
 from projects.choices import ProjectStatus, ReviewStatus
 from projects.models import ProgressUpdate, Project, ProjectDistrict
+from sanlian import panels
 from sanlian.access import SYSTEM
 
 from .dashboard import district_ranking, society_ranking
@@ -51,17 +52,8 @@ class ReportData:
     meeting: object = None
     decisions: list = field(default_factory=list)
     commendable: list = field(default_factory=list)
-    commendation: tuple | None = None  # (title, header, rows) from a registered provider (the evaluation app)
+    commendation: tuple | None = None  # (title, header, rows) from a panel (the evaluation app's)
     project_count: int = 0
-
-
-# An app above this one (evaluation) replaces the draft commendation section with its published round and
-# commendations: ``provider(year=, start=, end=)`` returns the section as (title, header, rows).
-COMMENDATION_PROVIDERS: list = []
-
-
-def register_commendation_section(provider) -> None:
-    COMMENDATION_PROVIDERS[:] = [provider]
 
 
 def collect(half: str, *, user=None, progress=lambda share, text: None) -> ReportData:
@@ -109,8 +101,9 @@ def collect(half: str, *, user=None, progress=lambda share, text: None) -> Repor
     ranking = sorted((row for row in society_ranking(**in_half) if row["outcomes"]),
                      key=lambda row: (-row["outcomes"], -row["experts"], row["name"]))[:10]
     data.commendable = [(row["name"], row["outcomes"], row["experts"]) for row in ranking]
-    if COMMENDATION_PROVIDERS:
-        data.commendation = COMMENDATION_PROVIDERS[0](year=year, start=start, end=end)
+    # an app above this one (evaluation) replaces the draft list with its published round and commendations
+    parts = panels.collect("reports:halfyear-commendation", user=SYSTEM, year=year, start=start, end=end)
+    data.commendation = parts[0]["section"] if parts else None
     return data
 
 
