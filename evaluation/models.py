@@ -124,13 +124,14 @@ class Mark(models.Model):
 
 
 class Result(models.Model):
-    """A unit's frozen result in a published round: score, rank, grade and every indicator with its rows."""
+    """A unit's frozen result in a published round: score, rank, grade and every indicator with its rows (the unit's
+    name is kept, so the result outlives the unit's row)."""
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="results")
     kind = models.CharField(_("kind of unit"), max_length=20, choices=UnitKind.choices)
-    society = models.ForeignKey(Society, verbose_name=_("society"), null=True, blank=True, on_delete=models.CASCADE)
+    society = models.ForeignKey(Society, verbose_name=_("society"), null=True, blank=True, on_delete=models.SET_NULL)
     district = models.ForeignKey(District, verbose_name=_("district association"), null=True, blank=True,
-                                 on_delete=models.CASCADE)
+                                 on_delete=models.SET_NULL)
     unit_name = models.CharField(_("unit"), max_length=200)
     score = models.FloatField(_("score"))
     rank = models.PositiveIntegerField(_("rank"))

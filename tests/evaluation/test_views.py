@@ -163,3 +163,32 @@ def test_round_list_by_role_and_bad_input(client, world):
     client.force_login(User.objects.create_user("nobody", password="x-long-password"))
     assert client.get(reverse("evaluation:rounds")).status_code == 404
     assert client.get(reverse("evaluation:honour")).status_code == 200  # an empty roll for a user with no role
+
+
+def test_round_page_queries_do_not_grow_with_the_units(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    new_round(client, world["secretariat"])
+    draft = Round.objects.get()
+    new_round(client, world["secretariat"], name="已公布")
+    published = Round.objects.get(name="已公布")
+    client.post(reverse("evaluation:publish", args=[published.pk]))
+
+    def counts() -> list[int]:
+        found = []
+        for round_ in (draft, published):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(reverse("evaluation:round", args=[round_.pk])).status_code == 200
+            found.append(len(queries))
+        return found
+
+    small = counts()
+    for _number in range(10):
+        society = factories.society()
+        outcome(factories.project(society=society, districts=[factories.district()], year=YEAR))
+    Round.objects.filter(pk=published.pk).update(status="draft")
+    published.results.all().delete()
+    client.post(reverse("evaluation:publish", args=[published.pk]))
+    assert published.results.count() == 24
+    assert counts() == small
