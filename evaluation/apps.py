@@ -11,6 +11,8 @@ class EvaluationConfig(AppConfig):
 
         from . import access
         from .halfyear import commendation_panel
+        from .panels import my_result_panel
 
         access.register()
         panels.register("reports:halfyear-commendation", commendation_panel)
+        panels.register("projects:mine", my_result_panel)

@@ -192,3 +192,16 @@ def test_round_page_queries_do_not_grow_with_the_units(client, world):
     client.post(reverse("evaluation:publish", args=[published.pk]))
     assert published.results.count() == 24
     assert counts() == small
+
+
+def test_my_projects_shows_the_units_latest_published_result(client, world):
+    new_round(client, world["secretariat"])
+    round_ = Round.objects.get()
+    client.force_login(world["s1_user"])
+    assert "my-evaluation" not in client.get(reverse("projects:mine")).content.decode()  # a draft is not shown
+    client.force_login(world["secretariat"])
+    client.post(reverse("evaluation:publish", args=[round_.pk]))
+    client.force_login(world["s1_user"])
+    page = client.get(reverse("projects:mine")).content.decode()
+    own = Result.objects.get(round=round_, society=world["s1"])
+    assert "my-evaluation" in page and str(own.score) in page and "?unit=s{}".format(world["s1"].pk) in page
