@@ -18,6 +18,8 @@ from django.forms import BaseForm, BaseFormSet, ModelChoiceField
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from evaluation.models import Nomination, Round
+from evaluation.scoring import create_round, publish
 from meetings.models import Bulletin, Decision, Document, Invitation, JointMeeting
 from projects.models import ActivityOutcome, Attachment, CalendarFeed, Notification, ProgressUpdate, Project
 from reports.demo import seed_demo
@@ -41,6 +43,8 @@ PK_MODELS = {
     "projects:notification_read": Notification, "reports:record": OrganisationRecord,
     "reports:review": ActivityOutcome,
     "reports:halfyear_status": ReportBuild, "reports:halfyear_download": ReportBuild,
+    **{"evaluation:" + name: Round for name in ("round", "scheme", "unit", "mark", "publish", "xlsx", "docx")},
+    "evaluation:nomination": Nomination, "evaluation:nomination_step": Nomination,
 }
 # Values of the other path parameters, by parameter name (a wrong value must give 404, never 500).
 OTHER_VALUES = {
@@ -94,6 +98,10 @@ def world(settings, tmp_path):
         Notification.objects.create(recipient=user, kind="test", title="通知", body="内容", url="/")
         CalendarFeed.objects.create(user=user)
     ReportBuild.objects.create(half="{}H1".format(date.today().year), status="done", requested_by=users["secretariat"])
+    year = date.today().year
+    create_round(name="草稿轮次", year=year, half=0, evaluated="both", user=users["secretariat"])
+    publish(create_round(name="已公布轮次", year=year, half=0, evaluated="both", user=None), user=users["secretariat"])
+    Nomination.objects.create(year=year, nominee_kind="unit", society=own, reasons="突出", nominated_by=users["society"])
     OTHER_VALUES["invitation"] = [invitation.pk]
     users["anonymous"] = AnonymousUser()
     return users
