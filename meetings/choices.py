@@ -28,3 +28,4 @@ class BulletinKind(models.TextChoices):
     POLICY = "policy", _("Policy interpretation")
     PATENT = "patent", _("Patent information")
     RESULTS = "results", _("Research results")
+    PRAISE = "praise", _("Commendation")

@@ -20,6 +20,7 @@ from meetings.models import HALF, Decision, JointMeeting
 from needs.report import needs_report
 from projects.choices import ProjectStatus, ReviewStatus
 from projects.models import ProgressUpdate, Project, ProjectDistrict
+from sanlian import panels
 from sanlian.access import SYSTEM
 
 from .dashboard import district_ranking, society_ranking
@@ -54,6 +55,7 @@ class ReportData:
     decisions: list = field(default_factory=list)
     commendable: list = field(default_factory=list)
     reach: list = field(default_factory=list)  # per district: campaigns' reach and own activities
+    commendation: tuple | None = None  # (title, header, rows) from a panel (the evaluation app's)
     project_count: int = 0
     needs: dict = field(default_factory=dict)  # needs.report.needs_report for the year
 
@@ -105,6 +107,9 @@ def collect(half: str, *, user=None, progress=lambda share, text: None) -> Repor
                      key=lambda row: (-row["outcomes"], -row["experts"], row["name"]))[:10]
     data.commendable = [(row["name"], row["outcomes"], row["experts"]) for row in ranking]
     data.reach = reach_by_district(SYSTEM, start=start, end=as_of)
+    # an app above this one (evaluation) replaces the draft list with its published round and commendations
+    parts = panels.collect("reports:halfyear-commendation", user=SYSTEM, year=year, start=start, end=end)
+    data.commendation = parts[0]["section"] if parts else None
     return data
 
 
@@ -146,8 +151,9 @@ def sections(data: ReportData) -> list[tuple[str, list[str], list[list]]]:
          districts),
         (_("Decisions of the last meeting"), [_("Decision"), _("Owner"), _("Deadline"), _("Status"), _("Follow-up")],
          decisions),
-        (_("Commendable units (draft)"), [_("Society"), _("Outcomes"), _("Expert person-times")],
-         [list(row) for row in data.commendable]),
+        data.commendation or (_("Commendable units (draft)"), [_("Society"), _("Outcomes"),
+                                                               _("Expert person-times")],
+                              [list(row) for row in data.commendable]),
         (_("Campaigns and own activities by district"),
          [_("District association"), _("Campaigns"), _("Sessions"), _("Person-times"), _("Towns and streets"),
           _("Schools"), _("Publicity items"), _("Own activities"), _("Participants")],

@@ -12,7 +12,9 @@ that returns ``None`` (nothing to show) or ``{"template": "app/_part.html", "ord
 includes each template with its context (``templates/generic/_panels.html``).
 
 The places in use: ``organisation`` (an organisation's page), ``projects:mine`` ("my projects"),
-``projects:outcome`` (an outcome's page), ``projects:detail`` (a project's page).
+``projects:outcome`` (an outcome's page), ``projects:detail`` (a project's page), and one for a document:
+``reports:halfyear-commendation`` (the half-yearly report's commendation section: a panel returns
+``{"section": (title, header, rows)}``).
 """
 
 from collections import defaultdict

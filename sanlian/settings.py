@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "meetings",
     "activities",
     "reports",
+    "evaluation",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,7 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("activities/", include("activities.urls")),
     path("reports/", include("reports.urls")),
+    path("evaluation/", include("evaluation.urls")),
     path("admin/", admin.site.urls),
     path("users/", include("societies.account_urls")),
 ]

@@ -19,6 +19,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from activities.models import ActivityEvidence, OwnActivity
+from evaluation.models import Nomination, Round
+from evaluation.scoring import create_round, publish
 from meetings.models import Bulletin, Decision, Document, Invitation, JointMeeting
 from projects.models import ActivityOutcome, Attachment, CalendarFeed, Notification, ProgressUpdate, Project
 from reports.demo import seed_demo
@@ -43,6 +45,8 @@ PK_MODELS = {
     "reports:review": ActivityOutcome,
     "reports:halfyear_status": ReportBuild, "reports:halfyear_download": ReportBuild,
     "activities:detail": OwnActivity, "activities:edit": OwnActivity, "activities:evidence": ActivityEvidence,
+    **{"evaluation:" + name: Round for name in ("round", "scheme", "unit", "mark", "publish", "xlsx", "docx")},
+    "evaluation:nomination": Nomination, "evaluation:nomination_step": Nomination,
 }
 # Values of the other path parameters, by parameter name (a wrong value must give 404, never 500).
 OTHER_VALUES = {
@@ -100,6 +104,10 @@ def world(settings, tmp_path):
         activity = OwnActivity.objects.create(title="自主活动", held_on=date.today(), **unit)
         ActivityEvidence.objects.create(activity=activity, file=ContentFile(b"%PDF-1.4\n", name="e.pdf"),
                                         original_name="e.pdf", content_type="application/pdf", size=9)
+    year = date.today().year
+    create_round(name="草稿轮次", year=year, half=0, evaluated="both", user=users["secretariat"])
+    publish(create_round(name="已公布轮次", year=year, half=0, evaluated="both", user=None), user=users["secretariat"])
+    Nomination.objects.create(year=year, nominee_kind="unit", society=own, reasons="突出", nominated_by=users["society"])
     OTHER_VALUES["invitation"] = [invitation.pk]
     users["anonymous"] = AnonymousUser()
     return users
