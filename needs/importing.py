@@ -1,4 +1,4 @@
-"""Importing the 需求征集表 and the 专家库 as people type them (``docs/needs-format.md``): one header row found
+"""Importing the 需求征集表 and the 专家库 as people type them (the needs-format contract): one header row found
 under any merged title rows, columns recognised by any of their names (white space removed, full-width folded),
 extra columns ignored with a warning, blank rows skipped. The file is checked and read by ``sanlian.workbook``
 (the same refusals as the annex importer). All or nothing: any row error refuses the whole file; re-importing the
