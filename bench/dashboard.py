@@ -11,14 +11,11 @@ Prints the figures, JSON last: {"queries_small", "queries_large", "p50_ms_small"
 
 import argparse
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import setup_django
 
 
 def main() -> int:
@@ -28,35 +25,14 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="sanlian-bench-"))
-    os.environ["DATABASE_URL"] = args.database_url or "sqlite:///{}".format(tmp / "bench.sqlite3")
-    os.environ["VAR_DIR"] = str(tmp)
-    os.environ.setdefault("SECRET_KEY", "sanlian-bench-throwaway-key-not-for-any-server-0123456789")  # DEBUG stays off
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sanlian.settings")
-    os.environ["DEBUG"] = "1"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.contrib.auth.decorators import login_required
-    from django.core.management import call_command
+    setup_django(args.database_url)
     from django.core.cache import cache
     from django.db import connection
-    from django.http import HttpResponse
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django.urls import clear_url_caches, path
-
     from reports.demo import seed_demo
-    from sanlian import urls
     from societies.choices import Role
     from societies.services import ensure_user
-
-    urls.urlpatterns.append(path("bench-hello/", login_required(lambda request: HttpResponse("hello"))))
-    clear_url_caches()
-    settings.ALLOWED_HOSTS = ["*"]
-    call_command("migrate", verbosity=0)
     leader, _created = ensure_user(username="bench-leader", role=Role.LEADER, password="bench-pass-2024")
     client = Client()
     client.force_login(leader)

@@ -23,14 +23,11 @@ worst_ratio_to_hello ≤ 15. Not part of the test suite.
 
 import argparse
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import setup_django
 NOTIFICATIONS = 100  # the contact's notifications: more than a page at either size, plus one per ten projects
 
 
@@ -43,37 +40,16 @@ def main() -> int:
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                         help="cpu: this process's CPU time (steadier on a shared machine; SQLite runs in-process)")
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="sanlian-bench-"))
-    os.environ["DATABASE_URL"] = args.database_url or "sqlite:///{}".format(tmp / "bench.sqlite3")
-    os.environ["VAR_DIR"] = str(tmp)
-    os.environ.setdefault("SECRET_KEY", "sanlian-bench-throwaway-key-not-for-any-server-0123456789")  # DEBUG stays off
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sanlian.settings")
-    os.environ["DEBUG"] = "1"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.conf import settings
+    setup_django(args.database_url)
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.decorators import login_required
     from django.core.cache import cache
-    from django.core.management import call_command
     from django.db import connection
-    from django.http import HttpResponse
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django.urls import clear_url_caches, path
-
     from projects.models import Notification, Project
     from reports.demo import seed_demo
-    from sanlian import urls
     from societies.choices import Role
     from societies.services import ensure_user
-
-    urls.urlpatterns.append(path("bench-hello/", login_required(lambda request: HttpResponse("hello"))))
-    clear_url_caches()
-    settings.ALLOWED_HOSTS = ["*"]
-    call_command("migrate", verbosity=0)
     leader, _created = ensure_user(username="bench-leader", role=Role.LEADER, password="bench-pass-2024")
     clients = {"leader": Client(), "society": Client()}
     clients["leader"].force_login(leader)
