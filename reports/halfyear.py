@@ -151,14 +151,15 @@ def sections(data: ReportData) -> list[tuple[str, list[str], list[list]]]:
          districts),
         (_("Decisions of the last meeting"), [_("Decision"), _("Owner"), _("Deadline"), _("Status"), _("Follow-up")],
          decisions),
-        data.commendation or (_("Commendable units (draft)"), [_("Society"), _("Outcomes"),
-                                                               _("Expert person-times")],
-                              [list(row) for row in data.commendable]),
         (_("Campaigns and own activities by district"),
          [_("District association"), _("Campaigns"), _("Sessions"), _("Person-times"), _("Towns and streets"),
           _("Schools"), _("Publicity items"), _("Own activities"), _("Participants")],
          [[row["name"], row["campaigns"], row["sessions"], row["participants"], row["towns"], row["schools"],
            row["publicity"], row["activities"], row["activity_participants"]] for row in data.reach]),
+        # the report ends with whom to commend
+        data.commendation or (_("Commendable units (draft)"), [_("Society"), _("Outcomes"),
+                                                               _("Expert person-times")],
+                              [list(row) for row in data.commendable]),
     ]
 
 
