@@ -112,7 +112,6 @@ def sort_ranking(rows: list[dict], key: str) -> list[dict]:
     return sorted(rows, key=lambda row: (row.get(key, 0) if key != "name" else row["name"]), reverse=key != "name")
 
 
-
 def export_dashboard(data: dict) -> bytes:
     """The dashboard as a workbook: targets, societies, districts (the same numbers and scope as the page)."""
     book = openpyxl.Workbook()

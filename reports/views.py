@@ -65,6 +65,7 @@ def _dashboard_data(request, *, warn: bool = False) -> dict:
     as_of = _as_of(year)
     counted = numbers.dashboard_numbers(year=year, as_of=as_of, user=user, include_unconfirmed=include)
     sort = request.GET.get("sort", "outcomes")
+    sort = sort if sort in numbers.SORT_KEYS else "outcomes"  # part of the cache key: never what a user typed
     cache_key = "{}:{}:{}".format(numbers.dashboard_key(year=year, as_of=as_of, user=user,
                                                         include_unconfirmed=include), sort, get_language())
     return {

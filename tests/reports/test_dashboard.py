@@ -206,3 +206,10 @@ def test_rankings_count_overdue_projects_in_the_status_query(demo):
     ranking = district_ranking(year=year, user=SYSTEM, as_of=as_of)
     assert {row["district_id"]: row["overdue"] for row in ranking} == {
         row["district_id"]: expected.get(row["district_id"], 0) for row in ranking}
+
+
+def test_an_unknown_sort_is_not_kept_in_the_cache_key(client):
+    client.force_login(factories.user(Role.LEADER))
+    response = client.get(reverse("reports:dashboard"), {"sort": "x" * 300 + "\x00"})
+    assert response.status_code == 200
+    assert response.context["sort"] == "outcomes" and "xxx" not in response.context["cache_key"]
