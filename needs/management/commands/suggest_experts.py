@@ -3,6 +3,7 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from needs.matching import suggest_experts
 from needs.models import Need
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         try:
             need = Need.objects.for_user(SYSTEM).select_related("industry").get(pk=int(need_id))
         except (Need.DoesNotExist, ValueError, OverflowError):
-            raise CommandError("没有编号为 {} 的需求。".format(need_id), returncode=1) from None
+            raise CommandError(_("There is no need number {}.").format(need_id), returncode=1) from None
         found = suggest_experts(need, user=SYSTEM, limit=max(limit, 0))
         if json:
             self.stdout.write(_dumps([item.as_json() for item in found]))
