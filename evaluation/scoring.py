@@ -89,6 +89,16 @@ def check_scheme(indicators, *, grades: tuple[int, int, int] | None = None) -> N
         raise SchemeError(_("The grade thresholds must descend: excellent above good above fair."))
 
 
+def save_scheme(round_: Round, indicators: list[Indicator]) -> None:
+    """Check a round's indicators with its grade thresholds (``check_scheme``) and store them together, all or
+    nothing. ``round_`` and ``indicators`` carry the edited values, not saved yet."""
+    check_scheme(indicators, grades=(round_.excellent_min, round_.good_min, round_.fair_min))
+    with transaction.atomic():
+        round_.save()
+        for item in indicators:
+            item.save()
+
+
 def _units(kind: str) -> list:
     if kind == UnitKind.SOCIETY:
         return list(Society.objects.filter(is_active=True).order_by("name").values_list("pk", "name"))

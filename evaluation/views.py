@@ -5,7 +5,6 @@ from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -92,17 +91,11 @@ def scheme_edit(request, pk: int):
     formset = IndicatorFormSet(request.POST or None, queryset=round_.indicators.all())
     grades = RoundForm(request.POST or None, instance=round_, prefix="round")
     if request.method == "POST" and formset.is_valid() and grades.is_valid():
-        indicators = [form.save(commit=False) for form in formset.forms]
-        data = grades.cleaned_data
         try:
-            scoring.check_scheme(indicators, grades=(data["excellent_min"], data["good_min"], data["fair_min"]))
+            scoring.save_scheme(grades.save(commit=False), [form.save(commit=False) for form in formset.forms])
         except ValidationError as error:
             grades.add_error(None, error)
         else:
-            with transaction.atomic():
-                grades.save()
-                for item in indicators:
-                    item.save()
             messages.success(request, _("The scheme is saved."))
             return redirect(round_)
     invalid = request.method == "POST"

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import models, transaction
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, prefetch_related_objects
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -23,7 +22,7 @@ from societies.choices import MessagePreference, Role
 from societies.models import Contact, Profile, Society
 
 from .choices import NotificationLevel, ProjectStatus, ReminderKind
-from .models import CalendarFeed, ProgressUpdate, Project, ReminderPolicy, ReminderRun, WebhookDelivery
+from .models import CalendarFeed, ProgressUpdate, Project, ReminderPolicy, ReminderRun
 from .notifications import Recipient, existing_keys, ledger_key, merge, people, redrive_pending, send_bundles
 from .reminder_messages import Item, contact_line, person_messages, robot_messages
 
