@@ -59,7 +59,8 @@ def narrative(round_: Round, scores: list[UnitScore]) -> dict[str, list[str]]:
     return {"overall": overall, "units": units, "problems": problems, "steps": steps}
 
 
-def write_docx(round_: Round, scores: list[UnitScore]) -> bytes:
+def _official_document(title: str):
+    """A new A4 Word document in 公文 layout (margins 3.7/3.5/2.8/2.6 cm) opening with its centred title."""
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm
@@ -69,9 +70,23 @@ def write_docx(round_: Round, scores: list[UnitScore]) -> bytes:
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
     section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    title = document.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(title.add_run("{}{}".format(round_.name, _("evaluation summary"))), east_asia="方正小标宋简体", size=22)
+    heading = document.add_paragraph()
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(heading.add_run(title), east_asia="方正小标宋简体", size=22)
+    return document
+
+
+def _body(document, text: str) -> None:
+    """A body paragraph of an official document: first line indented two characters."""
+    from docx.shared import Cm
+
+    paragraph = document.add_paragraph()
+    paragraph.paragraph_format.first_line_indent = Cm(1.1)
+    _font(paragraph.add_run(text))
+
+
+def write_docx(round_: Round, scores: list[UnitScore]) -> bytes:
+    document = _official_document("{}{}".format(round_.name, _("evaluation summary")))
     text = narrative(round_, scores)
     headings = [("overall", _("Overall")), ("units", _("Per unit")), ("problems", _("Problems")),
                 ("steps", _("Next steps"))]
@@ -79,9 +94,7 @@ def write_docx(round_: Round, scores: list[UnitScore]) -> bytes:
     for number, (key, heading) in zip(numbers, headings):
         _font(document.add_paragraph().add_run("{}、{}".format(number, heading)), east_asia="黑体")
         for line in text[key]:
-            paragraph = document.add_paragraph()
-            paragraph.paragraph_format.first_line_indent = Cm(1.1)
-            _font(paragraph.add_run(line))
+            _body(document, line)
         if key == "units":
             table = document.add_table(rows=1, cols=4)
             table.style = "Table Grid"
@@ -98,18 +111,7 @@ def write_docx(round_: Round, scores: list[UnitScore]) -> bytes:
 def write_notice(year: int, nominations) -> bytes:
     """The commendation decision (表扬通报) in 公文 layout: title, preamble, the commended units and individuals
     with their reasons, closing; the secretariat edits and issues it."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm
-
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    title = document.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(title.add_run(_("Commendation of {year}").format(year=year)), east_asia="方正小标宋简体", size=22)
+    document = _official_document(_("Commendation of {year}").format(year=year))
     _font(document.add_paragraph().add_run(_(
         "For their outstanding contribution to the joint work of the “三联三促” action, the following units and "
         "individuals are commended.")))
@@ -118,9 +120,7 @@ def write_notice(year: int, nominations) -> bytes:
     for number, (heading, items) in zip("一二", groups):
         _font(document.add_paragraph().add_run("{}、{}".format(number, heading)), east_asia="黑体")
         for item in items or []:
-            paragraph = document.add_paragraph()
-            paragraph.paragraph_format.first_line_indent = Cm(1.1)
-            _font(paragraph.add_run("{}：{}".format(item.nominee, item.reasons)))
+            _body(document, "{}：{}".format(item.nominee, item.reasons))
         if not items:
             _font(document.add_paragraph().add_run(_("None.")))
     out = io.BytesIO()
