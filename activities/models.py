@@ -12,13 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from projects.choices import OutcomeKind, ReviewStatus
-from projects.models import Project
+from projects.choices import OutcomeKind
+from projects.models import Confirmable, Project
 from sanlian.access import ScopedManager
+from sanlian.uploads import StoredFile
 from societies.models import District, Expert, Industry, Partner, Society, UpperUnit
 
 
-class OwnActivity(models.Model):
+class OwnActivity(Confirmable):
     """An activity a district association or a society held on its own (not on the annex list)."""
 
     title = models.CharField(_("activity"), max_length=300)
@@ -53,14 +54,6 @@ class OwnActivity(models.Model):
                               on_delete=models.SET_NULL, related_name="activities")
     measures = models.ManyToManyField("Measure", verbose_name=_("measures of the plan"), blank=True,
                                       related_name="activities")
-    review = models.CharField(_("confirmation"), max_length=20, choices=ReviewStatus.choices,
-                              default=ReviewStatus.PENDING, db_index=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
-    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
     history = HistoricalRecords()
 
     objects = ScopedManager()
@@ -90,18 +83,12 @@ def evidence_path(instance: "ActivityEvidence", filename: str) -> str:
                                        PurePath(filename).suffix.lower())
 
 
-class ActivityEvidence(models.Model):
+class ActivityEvidence(StoredFile):
     """A photo or document proving an own activity, stored privately and served only through an access check."""
 
     activity = models.ForeignKey(OwnActivity, verbose_name=_("own activity"), on_delete=models.CASCADE,
                                  related_name="evidence")
     file = models.FileField(_("file"), upload_to=evidence_path, max_length=300)
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True,
-                                    on_delete=models.SET_NULL, related_name="+")
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     objects = ScopedManager()
 
@@ -110,15 +97,8 @@ class ActivityEvidence(models.Model):
         verbose_name_plural = _("evidence")
         ordering = ["id"]
 
-    def __str__(self) -> str:
-        return self.original_name
-
     def get_absolute_url(self) -> str:
         return reverse("activities:evidence", args=[self.pk])
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
 
 
 class Campaign(models.Model):

@@ -17,10 +17,25 @@ from simple_history.models import HistoricalRecords
 from sanlian.access import ScopedManager, ScopedQuerySet
 from sanlian.bounds import count_constraint, count_validators
 from sanlian.site import absolute_url
-from societies.models import Contact, District, Expert, Industry, Partner, Society, UpperUnit, name_key
+from sanlian.uploads import StoredFile
+from societies.models import (
+    Contact,
+    District,
+    Expert,
+    Industry,
+    Partner,
+    Society,
+    UpperUnit,
+    name_key,
+)
 
-from .choices import DeliveryState, NotificationLevel, OutcomeKind, ProjectStatus, ReviewStatus
-
+from .choices import (
+    DeliveryState,
+    NotificationLevel,
+    OutcomeKind,
+    ProjectStatus,
+    ReviewStatus,
+)
 
 # "My projects" shows the overdue projects first, then the others by status in this order.
 STATUS_GROUP_ORDER = (ProjectStatus.DELAYED, ProjectStatus.IN_PROGRESS, ProjectStatus.PLANNED, ProjectStatus.DONE,
@@ -264,7 +279,24 @@ class ProgressUpdate(models.Model):
         return "{} {}".format(self.project, self.happened_on)
 
 
-class ActivityOutcome(models.Model):
+class Confirmable(models.Model):
+    """What a contact enters and the secretariat confirms before it counts: the confirmation, who entered it, who
+    reviewed it and when (outcomes, organisation records, own activities)."""
+
+    review = models.CharField(_("confirmation"), max_length=20, choices=ReviewStatus.choices,
+                              default=ReviewStatus.PENDING, db_index=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class ActivityOutcome(Confirmable):
     """What an activity of a project achieved (活动成效): the numbers the targets are counted from."""
 
     project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="outcomes")
@@ -287,14 +319,6 @@ class ActivityOutcome(models.Model):
                                          related_name="outcomes")
     news_link = models.URLField(_("news link"), blank=True)
     description = models.TextField(_("description"), blank=True)
-    review = models.CharField(_("confirmation"), max_length=20, choices=ReviewStatus.choices,
-                              default=ReviewStatus.PENDING, db_index=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
-    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
     history = HistoricalRecords(m2m_fields=[upper_units])
 
     objects = ScopedManager()
@@ -319,7 +343,7 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
     return "attachments/{}/{}{}".format(timezone.now().strftime("%Y/%m"), uuid.uuid4().hex, PurePath(filename).suffix.lower())
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     """Evidence attached to a progress update, stored privately and served only through an access check."""
 
     project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="attachments")
@@ -332,13 +356,6 @@ class Attachment(models.Model):
         related_name="evidence",
     )
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     objects = ScopedManager()
 
@@ -347,15 +364,8 @@ class Attachment(models.Model):
         verbose_name_plural = _("attachments")
         ordering = ["id"]
 
-    def __str__(self) -> str:
-        return self.original_name
-
     def get_absolute_url(self) -> str:
         return reverse("projects:attachment", args=[self.pk])
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
 
 
 # --- reminders (催办) and notifications -------------------------------------------------------------------------

@@ -12,14 +12,13 @@ from simple_history.models import HistoricalRecords
 from sanlian.access import ScopedManager
 from sanlian.bounds import count_constraint, count_validators
 
-from projects.choices import ReviewStatus
-from projects.models import Project
+from projects.models import Confirmable, Project
 from societies.models import District, Society
 
 from .choices import PeriodKind, RecordKind
 
 
-class OrganisationRecord(models.Model):
+class OrganisationRecord(Confirmable):
     """Something that happened to the organisations (a society founded, members taken in, a brand designated …)."""
 
     kind = models.CharField(_("kind of record"), max_length=30, choices=RecordKind.choices, db_index=True)
@@ -36,14 +35,6 @@ class OrganisationRecord(models.Model):
     issuing_body = models.CharField(_("issuing body"), max_length=200, blank=True)
     document = models.CharField(_("document (number or link)"), max_length=300, blank=True)
     note = models.TextField(_("note"), blank=True)
-    review = models.CharField(_("confirmation"), max_length=20, choices=ReviewStatus.choices,
-                              default=ReviewStatus.PENDING, db_index=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
-    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
     history = HistoricalRecords()
 
     objects = ScopedManager()

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import transaction
-from django.utils.translation import gettext
+from django.db import models, transaction
+from django.utils.translation import gettext, gettext_lazy
 
 ALLOWED_TYPES = {
     # extension → (content type, what the content must be)
@@ -119,3 +119,25 @@ def store_uploads(model, checked: list, stored: list[str], **fields) -> list:
         row.save()
         rows.append(row)
     return rows
+
+
+class StoredFile(models.Model):
+    """An uploaded file's record: its original name, content type (as checked), size, who uploaded it and when.
+    A subclass declares ``file`` with its own ``upload_to``."""
+
+    original_name = models.CharField(gettext_lazy("file name"), max_length=255)
+    content_type = models.CharField(gettext_lazy("content type"), max_length=100)
+    size = models.PositiveIntegerField(gettext_lazy("size"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=gettext_lazy("uploaded by"), null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(gettext_lazy("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
