@@ -1,12 +1,14 @@
 """Joint meetings (联席会议), their attendance, agenda, minutes and decisions; information bulletins (measure 10)."""
 
 import re
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy as _
 from django.utils.safestring import mark_safe
 from simple_history.models import HistoricalRecords
 
@@ -26,11 +28,23 @@ def validate_half(value: str) -> None:
         raise ValidationError(_("A half year is written like 2024H1 or 2024H2."))
 
 
+def half_label(half: str) -> str:
+    """A half year as people write it: "2026H1" → "2026年上半年", "2026H2" → "2026年下半年" (the code is stored)."""
+    match = HALF.match(half or "")
+    if not match:
+        return half or ""
+    year, part = match.groups()
+    text = gettext("{year}, first half") if part == "1" else gettext("{year}, second half")
+    return text.format(year=year)
+
+
 class JointMeeting(models.Model):
     """The half-yearly joint meeting of the municipal societies and the district associations (measure 9)."""
 
     half = models.CharField(_("half year"), max_length=6, validators=[validate_half], db_index=True)
     held_on = models.DateField(_("date"))
+    starts_at = models.TimeField(_("starts at"), null=True, blank=True)
+    ends_at = models.TimeField(_("ends at"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=200, blank=True)
     chair = models.CharField(_("chair"), max_length=100, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
@@ -48,7 +62,34 @@ class JointMeeting(models.Model):
         ordering = ["-held_on", "-id"]
 
     def __str__(self) -> str:
-        return "{} {}".format(self.half, _("joint meeting"))
+        return gettext("{half} joint meeting").format(half=self.half_label)
+
+    @property
+    def half_label(self) -> str:
+        return half_label(self.half)
+
+    @property
+    def starts(self) -> datetime | None:
+        """The start as an aware time in the portal's zone (Asia/Shanghai); None for a meeting without times."""
+        if self.starts_at is None:
+            return None
+        return timezone.make_aware(datetime.combine(self.held_on, self.starts_at))
+
+    @property
+    def ends(self) -> datetime | None:
+        if self.starts_at is None or self.ends_at is None:
+            return None
+        return timezone.make_aware(datetime.combine(self.held_on, self.ends_at))
+
+    @property
+    def when(self) -> str:
+        """"2026-06-20 09:00–11:30", or the day alone for a meeting without times."""
+        day = self.held_on.isoformat()
+        if self.starts_at is None:
+            return day
+        if self.ends_at is None:
+            return "{} {:%H:%M}".format(day, self.starts_at)
+        return "{} {:%H:%M}–{:%H:%M}".format(day, self.starts_at, self.ends_at)
 
     def save(self, *args, **kwargs):
         self.minutes = clean_html(self.minutes)  # on every path that stores it, the back office included

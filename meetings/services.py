@@ -4,7 +4,7 @@ Invitations and decision reminders go out through the portal's one delivery path
 ledger-keyed (each once per person and stage), e-mailed by the worker with retries, never inside the request.
 """
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -34,12 +34,13 @@ def previous_meeting(meeting: JointMeeting | None = None) -> JointMeeting | None
 
 
 @transaction.atomic
-def schedule_meeting(*, user, half: str, held_on: date, place: str = "", chair: str = "",
-                     agenda: list[str] = ()) -> JointMeeting:
+def schedule_meeting(*, user, half: str, held_on: date, starts_at: time | None = None, ends_at: time | None = None,
+                     place: str = "", chair: str = "", agenda: list[str] = ()) -> JointMeeting:
     """A new joint meeting: every active society and every district association invited, the agenda opened with
     the follow-up of the last meeting's open decisions, then ``agenda``. Invitations go out after commit."""
     last = previous_meeting()
-    meeting = JointMeeting(half=half, held_on=held_on, place=place, chair=chair, created_by=user)
+    meeting = JointMeeting(half=half, held_on=held_on, starts_at=starts_at, ends_at=ends_at, place=place, chair=chair,
+                           created_by=user)
     meeting._history_user = user
     meeting.save()
     Invitation.objects.bulk_create(
@@ -61,9 +62,11 @@ def schedule_meeting(*, user, half: str, held_on: date, place: str = "", chair: 
 
 
 def meeting_ics(meeting: JointMeeting) -> str:
-    """The meeting as an iCalendar invitation (all day, Asia/Shanghai)."""
-    event = Event(uid="meeting-{}".format(meeting.pk), summary=str(meeting), start=meeting.held_on,
-                  location=meeting.place, path=meeting.get_absolute_url())
+    """The meeting as an iCalendar invitation: a timed event from its start to its end (Asia/Shanghai, written in
+    UTC); a meeting stored without times stays an all-day event."""
+    start, end = meeting.starts, meeting.ends
+    event = Event(uid="meeting-{}".format(meeting.pk), summary=str(meeting), start=start or meeting.held_on,
+                  end=end if start else None, location=meeting.place, path=meeting.get_absolute_url())
     return calendar([event], product="meetings", method="REQUEST")
 
 
@@ -79,9 +82,9 @@ def send_invitations(meeting: JointMeeting) -> dict:
     """A notification to every contact of the invited units, e-mailed with the meeting's .ics — each person once
     (ledger-keyed on the meeting and its date). Returns the counts of ``send_batch``."""
     with translation.override(settings.LANGUAGE_CODE):
-        title = gettext("Invitation: {meeting} on {day}").format(meeting=meeting, day=meeting.held_on.isoformat())
+        title = gettext("Invitation: {meeting} on {day}").format(meeting=meeting, day=meeting.when)
         body = gettext("You are invited to the {meeting} on {day} at {place}. Please confirm your attendance in the "
-                       "portal.").format(meeting=meeting, day=meeting.held_on.isoformat(), place=meeting.place or "—")
+                       "portal.").format(meeting=meeting, day=meeting.when, place=meeting.place or "—")
         ics = meeting_ics(meeting)
     letters = [(ledger_key(meeting, meeting.pk, "meeting_invitation", 0, meeting.held_on, recipient.key),
                 message_for(recipient, kind="meeting_invitation", title=title, body=body,
@@ -96,6 +99,27 @@ def answer_invitation(invitation: Invitation, *, attendance: str, attendee: str 
     invitation.answered_at = timezone.now()
     invitation.save(update_fields=["attendance", "attendee", "answered_at"])
     return invitation
+
+
+@transaction.atomic
+def record_attendance(meeting: JointMeeting, *, user, rows: list[dict]) -> int:
+    """The secretariat's attendance table in one save: ``rows`` of ``{"invitation", "attendance", "attendee"}``
+    (checked by ``AttendanceFormSet``). Only changed rows are written (with history); all or nothing. Returns how
+    many rows changed."""
+    invitations = {invitation.pk: invitation for invitation in
+                   meeting.invitations.select_for_update().filter(pk__in=[row["invitation"] for row in rows])}
+    changed = 0
+    for row in rows:
+        invitation = invitations[row["invitation"]]
+        attendee = (row.get("attendee") or "").strip()
+        if (invitation.attendance, invitation.attendee) == (row["attendance"], attendee):
+            continue
+        invitation.attendance, invitation.attendee = row["attendance"], attendee
+        invitation.answered_at = timezone.now()
+        invitation._history_user = user
+        invitation.save(update_fields=["attendance", "attendee", "answered_at"])
+        changed += 1
+    return changed
 
 
 def own_invitation(meeting: JointMeeting, user) -> Invitation | None:
