@@ -5,6 +5,7 @@ from datetime import time
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sanlian.forms import DateField, MultipleFileField
 from societies.models import District, Society
@@ -132,8 +133,10 @@ class DocumentForm(forms.Form):
 
 class BulletinForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=BulletinKind.choices)
-    title = forms.CharField(label=_("Title"), max_length=300)
-    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 10}),
-                           help_text=_("Formatted text (HTML) is kept; scripts are removed."))
+    title = forms.CharField(label=pgettext_lazy("bulletin", "Title"), max_length=300)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 12}),
+                           help_text=_("Type the text as it should read: line breaks are kept and a blank line "
+                                       "starts a new paragraph. Formatted text (HTML) is kept too; scripts are "
+                                       "removed."))
     is_public = forms.BooleanField(label=_("Public (readable without logging in)"), required=False)
     files = MultipleFileField(label=_("Files"), required=False)

@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.html import linebreaks
 from django.utils.safestring import mark_safe
 from simple_history.models import HistoricalRecords
 
@@ -21,6 +22,7 @@ from societies.models import District, Society
 from .choices import Attendance, BulletinKind, DecisionStatus, MeetingStatus
 
 HALF = re.compile(r"^(20\d\d)H([12])$")
+BLOCK_TAG = re.compile(r"<(p|br|ul|ol|li|h[1-6]|blockquote|table|div|pre)\b", re.IGNORECASE)
 
 
 def validate_half(value: str) -> None:
@@ -194,6 +196,9 @@ class Bulletin(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True,
                                on_delete=models.SET_NULL, related_name="+")
     published_at = models.DateTimeField(_("published at"), auto_now_add=True, db_index=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True,
+                                        help_text=_("A withdrawn bulletin is seen only by its author and the "
+                                                    "secretariat."))
     history = HistoricalRecords()
 
     objects = ScopedManager()
@@ -212,8 +217,16 @@ class Bulletin(models.Model):
 
     @property
     def body_html(self) -> str:
-        """The text to show: cleaned again, so a row written without save() (bulk, older) never runs code."""
-        return mark_safe(clean_html(self.body))  # noqa: S308 (cleaned just now)
+        """The text to show: cleaned again, so a row written without save() (bulk, older) never runs code. Text
+        typed without paragraphs keeps its line breaks: a blank line starts a paragraph, a line break is <br>."""
+        cleaned = clean_html(self.body)
+        if not BLOCK_TAG.search(cleaned):
+            cleaned = linebreaks(cleaned, autoescape=False)  # already escaped by clean_html: no double escaping
+        return mark_safe(cleaned)  # noqa: S308 (cleaned just now)
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:bulletin", args=[self.pk])

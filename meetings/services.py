@@ -215,6 +215,27 @@ def publish_bulletin(*, user, kind: str, title: str, body: str, is_public: bool,
     return bulletin
 
 
+def edit_bulletin(bulletin: Bulletin, *, user, kind: str, title: str, body: str, is_public: bool,
+                  files=()) -> Bulletin:
+    """Change a bulletin (sanitised, history kept) and add files; nothing stored if a file is refused."""
+    checked = check_uploads(files)
+    with files_with_transaction() as stored:
+        bulletin.kind, bulletin.title, bulletin.body, bulletin.is_public = kind, title, body, is_public
+        bulletin._history_user = user
+        bulletin.save()
+        store_uploads(Document, checked, stored, bulletin=bulletin, uploaded_by=user)
+    return bulletin
+
+
+def withdraw_bulletin(bulletin: Bulletin, *, user, withdraw: bool = True) -> Bulletin:
+    """Withdraw a bulletin (only its author and the secretariat still see it; gone from the list and the feed) or,
+    with ``withdraw=False``, publish it again. History records who did it."""
+    bulletin.withdrawn_at = timezone.now() if withdraw else None
+    bulletin._history_user = user
+    bulletin.save(update_fields=["withdrawn_at"])
+    return bulletin
+
+
 def save_documents(meeting: JointMeeting, *, user, society=None, files=()) -> None:
     """Files handed in for a meeting (a society's own report when ``society``), all or nothing."""
     checked = check_uploads(files)

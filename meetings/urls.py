@@ -18,5 +18,7 @@ urlpatterns = [
     path("bulletins/", views.bulletin_list, name="bulletins"),
     path("bulletins/new/", views.bulletin_create, name="bulletin_create"),
     path("bulletins/<int:pk>/", views.bulletin_detail, name="bulletin"),
+    path("bulletins/<int:pk>/edit/", views.bulletin_edit, name="bulletin_edit"),
+    path("bulletins/<int:pk>/withdraw/", views.bulletin_withdraw, name="bulletin_withdraw"),
     path("bulletins/feed.xml", views.BulletinFeed(), name="bulletin_feed"),
 ]

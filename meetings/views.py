@@ -17,7 +17,7 @@ from sanlian.forms import search_param
 from sanlian.paging import paginate
 
 from . import services
-from .access import can_manage_meetings, can_publish
+from .access import can_edit_bulletin, can_manage_meetings, can_publish
 from .choices import BulletinKind
 from .forms import (AnswerForm, AttendanceFormSet, BulletinForm, DecisionForm, DecisionStatusForm, DocumentForm,
                     MeetingForm, MinutesForm)
@@ -205,7 +205,41 @@ def bulletin_list(request):
 def bulletin_detail(request, pk: int):
     bulletin = get_object_or_404(Bulletin.objects.for_user(request.user).select_related("society", "author"), pk=pk)
     return render(request, "meetings/bulletin_detail.html", {
-        "bulletin": bulletin, "documents": Document.objects.for_user(request.user).filter(bulletin=bulletin)})
+        "bulletin": bulletin, "documents": Document.objects.for_user(request.user).filter(bulletin=bulletin),
+        "can_edit": can_edit_bulletin(request.user, bulletin)})
+
+
+def _editable_bulletin(request, pk: int) -> Bulletin:
+    """A bulletin the user may edit: anyone else gets 404, as for a bulletin they cannot see."""
+    bulletin = get_object_or_404(Bulletin.objects.for_user(request.user), pk=pk)
+    if not can_edit_bulletin(request.user, bulletin):
+        raise Http404
+    return bulletin
+
+
+@login_required
+def bulletin_edit(request, pk: int):
+    bulletin = _editable_bulletin(request, pk)
+    form = BulletinForm(request.POST or None, request.FILES or None, initial={
+        "kind": bulletin.kind, "title": bulletin.title, "body": bulletin.body, "is_public": bulletin.is_public})
+    if request.method == "POST" and form.is_valid():
+        services.edit_bulletin(bulletin, user=request.user, **form.cleaned_data)
+        messages.success(request, _("The bulletin was saved."))
+        return redirect(bulletin)
+    return render(request, "meetings/bulletin_form.html", {"form": form, "bulletin": bulletin},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def bulletin_withdraw(request, pk: int):
+    """Withdraw a bulletin, or (``action=republish``) publish it again."""
+    bulletin = _editable_bulletin(request, pk)
+    republish = request.POST.get("action") == "republish"
+    services.withdraw_bulletin(bulletin, user=request.user, withdraw=not republish)
+    messages.success(request, _("The bulletin was published again.") if republish else
+                     _("The bulletin was withdrawn: only its author and the secretariat see it now."))
+    return redirect(bulletin)
 
 
 @login_required
@@ -234,7 +268,7 @@ class BulletinFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.body
+        return item.body_html
 
     def item_pubdate(self, item):
         return item.published_at
