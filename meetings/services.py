@@ -18,6 +18,7 @@ from projects.notifications import ledger_key, message_for, people, send_batch
 from sanlian.ical import Event, calendar
 from sanlian.uploads import check_uploads, files_with_transaction, store_uploads
 from societies.access import district_of, society_of
+from societies.choices import Role
 from societies.models import District, Society
 
 from .choices import DecisionStatus, MeetingStatus
@@ -144,12 +145,47 @@ def save_minutes(meeting: JointMeeting, *, user, minutes: str, status: str | Non
     return meeting
 
 
+DECISION_ASSIGNED = "decision_assigned"
+
+
+@transaction.atomic
 def add_decision(meeting: JointMeeting, *, user, text: str, society=None, district=None,
                  deadline: date | None = None) -> Decision:
+    """Record a decision of ``meeting`` owned by a society or a district association, and tell that unit's
+    contacts (``tell_owner_of_decision``) in the same transaction."""
     decision = Decision(meeting=meeting, text=text, society=society, district=district, deadline=deadline)
     decision._history_user = user
     decision.save()
+    tell_owner_of_decision(decision)
     return decision
+
+
+def owner_accounts(decision: Decision):
+    """The active contact accounts of the unit that owns ``decision`` (its society's or its district's)."""
+    if decision.society_id:
+        accounts = User.objects.filter(groups__name=Role.SOCIETY, profile__society=decision.society_id)
+    elif decision.district_id:
+        accounts = User.objects.filter(groups__name=Role.DISTRICT, profile__district=decision.district_id)
+    else:
+        return User.objects.none()
+    return accounts.filter(is_active=True).distinct().order_by("pk")
+
+
+def tell_owner_of_decision(decision: Decision) -> dict:
+    """A notification (and e-mail) to each contact of the decision's owner unit that a meeting decision names it —
+    once per decision and person (ledger-keyed), whatever re-runs. Returns the counts of ``send_batch``."""
+    meeting = decision.meeting
+    with translation.override(settings.LANGUAGE_CODE):
+        title = gettext("Decision of the {meeting} for {unit}").format(meeting=meeting, unit=decision.owner)
+        deadline = decision.deadline.isoformat() if decision.deadline else gettext("no deadline")
+        body = gettext("The {meeting} decided: {text} Owner: {unit}; deadline: {deadline}. Please report its "
+                       "follow-up to the secretariat.").format(meeting=meeting, text=decision.text,
+                                                               unit=decision.owner, deadline=deadline)
+    letters = [(ledger_key(decision, decision.pk, DECISION_ASSIGNED, 0, meeting.held_on, recipient.key),
+                message_for(recipient, kind=DECISION_ASSIGNED, level=NotificationLevel.INFO, title=title, body=body,
+                            url=decision.get_absolute_url()))
+               for recipient in people(owner_accounts(decision))]
+    return send_batch(letters)
 
 
 def update_decision(decision: Decision, *, user, status: str, follow_up: str = "") -> Decision:
