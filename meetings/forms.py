@@ -14,11 +14,14 @@ from .choices import Attendance, BulletinKind, DecisionStatus, MeetingStatus
 from .models import half_label
 
 
-def half_choices(today=None) -> list[tuple[str, str]]:
-    """The half years a meeting may be scheduled for: two years back to two ahead, shown as "2026年上半年"."""
+def half_choices(today=None, *, keep: str = "") -> list[tuple[str, str]]:
+    """The half years a meeting may be scheduled for: two years back to two ahead, shown as "2026年上半年"
+    (``keep``: a stored half year outside that range, kept as a choice when a meeting is edited)."""
     year = (today or timezone.localdate()).year
-    return [("{}H{}".format(y, part), half_label("{}H{}".format(y, part)))
-            for y in range(year - 2, year + 3) for part in (1, 2)]
+    values = ["{}H{}".format(y, part) for y in range(year - 2, year + 3) for part in (1, 2)]
+    if keep and keep not in values:
+        values = sorted([*values, keep])
+    return [(value, half_label(value)) for value in values]
 
 
 class TimeInput(forms.TimeInput):

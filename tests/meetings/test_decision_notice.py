@@ -80,3 +80,15 @@ def test_each_decision_is_its_own_notice(people, meeting):
     add_decision(meeting, user=people["secretariat"], text="第一项", society=people["s2"])
     add_decision(meeting, user=people["secretariat"], text="第二项", society=people["s2"])
     assert told() == [people["bob"].username] * 2
+
+
+def test_decision_added_in_the_back_office_tells_the_owner_once(client, people, meeting):
+    client.force_login(people["secretariat"])
+    url = reverse("admin:meetings_decision_add")
+    data = {"meeting": meeting.pk, "text": "后台录入的议定事项", "society": people["s2"].pk, "district": "",
+            "deadline": "2026-08-31", "status": "open", "follow_up": ""}
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    decision = Decision.objects.get()
+    client.post(reverse("admin:meetings_decision_change", args=[decision.pk]), {**data, "follow_up": "推进中"})
+    assert told() == [people["bob"].username]
