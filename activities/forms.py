@@ -6,7 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from projects.choices import OutcomeKind, ReviewStatus
-from sanlian.forms import DateInput, MultipleFileField, formfield
+from sanlian.forms import (DateInput, MultipleFileField, SearchableCheckboxSelectMultiple, SearchableSelectMultiple,
+                           formfield)
 from societies.models import District, Expert, Industry, Partner, Society, UpperUnit
 
 from .access import own_unit
@@ -26,12 +27,10 @@ class OwnActivityForm(forms.ModelForm):
         fields = ["title", "kind", "held_on", "ended_on", "place", "town", "district", "society",
                   "linked_societies", "other_organisers", "upper_units", "partners", "participants", "expert_person_times", "experts",
                   "industries", "served_count", "served_names", "venue", "measures", "news_link", "description"]
-        widgets = {"held_on": DateInput(), "ended_on": DateInput(), "industries": forms.CheckboxSelectMultiple,
+        widgets = {"held_on": DateInput(), "ended_on": DateInput(), "industries": SearchableCheckboxSelectMultiple,
                    "measures": forms.CheckboxSelectMultiple,
-                   "linked_societies": forms.SelectMultiple(attrs={"size": 6}),
-                   "upper_units": forms.SelectMultiple(attrs={"size": 6}),
-                   "partners": forms.SelectMultiple(attrs={"size": 6}),
-                   "experts": forms.SelectMultiple(attrs={"size": 6}),
+                   "linked_societies": SearchableSelectMultiple, "upper_units": SearchableSelectMultiple,
+                   "partners": SearchableSelectMultiple, "experts": SearchableSelectMultiple,
                    "served_names": forms.Textarea(attrs={"rows": 2}), "description": forms.Textarea(attrs={"rows": 3}),
                    "participants": forms.NumberInput(attrs=NUMERIC),
                    "expert_person_times": forms.NumberInput(attrs=NUMERIC),

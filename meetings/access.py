@@ -17,8 +17,14 @@ def any_role(user) -> Q | None:
 
 @access.anonymous_allowed
 def bulletin_rule(user) -> Q | None:
-    """Logged-in users with a role read every bulletin; anyone else only the public ones."""
-    return None if role_of(user) is not None else Q(is_public=True)
+    """Logged-in users with a role read every bulletin in force; anyone else only the public ones. A withdrawn
+    bulletin is read only by the secretariat and its author."""
+    if is_secretariat(user):
+        return None
+    live = Q(withdrawn_at__isnull=True)
+    if role_of(user) is not None:
+        return live | Q(author=user)
+    return live & Q(is_public=True)
 
 
 @access.anonymous_allowed
@@ -48,3 +54,10 @@ def can_manage_meetings(user) -> bool:
 def can_publish(user) -> bool:
     """The secretariat and the societies publish bulletins."""
     return is_secretariat(user) or society_of(user) is not None
+
+
+def can_edit_bulletin(user, bulletin: Bulletin) -> bool:
+    """The secretariat and the bulletin's author (while they may still publish) edit and withdraw it."""
+    if is_secretariat(user):
+        return True
+    return bool(user.is_authenticated and bulletin.author_id == user.pk and can_publish(user))

@@ -1,7 +1,23 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .forms import half_choices
+from .services import tell_owner_of_decision
 from .models import AgendaItem, Bulletin, Decision, Invitation, JointMeeting
+
+
+class JointMeetingAdminForm(forms.ModelForm):
+    """The half year chosen from a list ("2026年上半年"), as on the portal's form."""
+
+    class Meta:
+        model = JointMeeting
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["half"].widget = forms.Select(choices=half_choices(keep=self.instance.half or ""))
 
 
 class InvitationInline(admin.TabularInline):
@@ -24,10 +40,21 @@ class DecisionInline(admin.TabularInline):
 
 @admin.register(JointMeeting)
 class JointMeetingAdmin(SimpleHistoryAdmin):
-    list_display = ["half", "held_on", "place", "chair", "status"]
+    form = JointMeetingAdminForm
+    list_display = ["half_year", "held_on", "starts_at", "ends_at", "place", "chair", "status"]
     list_filter = ["status", "half"]
     search_fields = ["half", "place", "chair"]
     inlines = [AgendaInline, DecisionInline, InvitationInline]
+
+    @admin.display(description=_("half year"), ordering="half")
+    def half_year(self, meeting: JointMeeting) -> str:
+        return meeting.half_label
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Decision:
+            for decision in formset.new_objects + [obj for obj, _fields in formset.changed_objects]:
+                tell_owner_of_decision(decision)  # ledger-keyed: each owner's contacts once per decision
 
 
 @admin.register(Decision)
@@ -37,6 +64,10 @@ class DecisionAdmin(SimpleHistoryAdmin):
     list_select_related = ["meeting", "society", "district"]
     search_fields = ["text", "follow_up"]
     autocomplete_fields = ["society", "district"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        tell_owner_of_decision(obj)  # ledger-keyed: each owner's contacts once per decision
 
 
 @admin.register(Bulletin)

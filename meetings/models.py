@@ -1,12 +1,15 @@
 """Joint meetings (联席会议), their attendance, agenda, minutes and decisions; information bulletins (measure 10)."""
 
 import re
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.html import linebreaks
 from django.utils.safestring import mark_safe
 from simple_history.models import HistoricalRecords
 
@@ -19,6 +22,7 @@ from societies.models import District, Society
 from .choices import Attendance, BulletinKind, DecisionStatus, MeetingStatus
 
 HALF = re.compile(r"^(20\d\d)H([12])$")
+BLOCK_TAG = re.compile(r"<(p|br|ul|ol|li|h[1-6]|blockquote|table|div|pre)\b", re.IGNORECASE)
 
 
 def validate_half(value: str) -> None:
@@ -26,11 +30,23 @@ def validate_half(value: str) -> None:
         raise ValidationError(_("A half year is written like 2024H1 or 2024H2."))
 
 
+def half_label(half: str) -> str:
+    """A half year as people write it: "2026H1" → "2026年上半年", "2026H2" → "2026年下半年" (the code is stored)."""
+    match = HALF.match(half or "")
+    if not match:
+        return half or ""
+    year, part = match.groups()
+    text = gettext("{year}, first half") if part == "1" else gettext("{year}, second half")
+    return text.format(year=year)
+
+
 class JointMeeting(models.Model):
     """The half-yearly joint meeting of the municipal societies and the district associations (measure 9)."""
 
     half = models.CharField(_("half year"), max_length=6, validators=[validate_half], db_index=True)
     held_on = models.DateField(_("date"))
+    starts_at = models.TimeField(_("starts at"), null=True, blank=True)
+    ends_at = models.TimeField(_("ends at"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=200, blank=True)
     chair = models.CharField(_("chair"), max_length=100, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
@@ -48,7 +64,34 @@ class JointMeeting(models.Model):
         ordering = ["-held_on", "-id"]
 
     def __str__(self) -> str:
-        return "{} {}".format(self.half, _("joint meeting"))
+        return gettext("{half} joint meeting").format(half=self.half_label)
+
+    @property
+    def half_label(self) -> str:
+        return half_label(self.half)
+
+    @property
+    def starts(self) -> datetime | None:
+        """The start as an aware time in the portal's zone (Asia/Shanghai); None for a meeting without times."""
+        if self.starts_at is None:
+            return None
+        return timezone.make_aware(datetime.combine(self.held_on, self.starts_at))
+
+    @property
+    def ends(self) -> datetime | None:
+        if self.starts_at is None or self.ends_at is None:
+            return None
+        return timezone.make_aware(datetime.combine(self.held_on, self.ends_at))
+
+    @property
+    def when(self) -> str:
+        """"2026-06-20 09:00–11:30", or the day alone for a meeting without times."""
+        day = self.held_on.isoformat()
+        if self.starts_at is None:
+            return day
+        if self.ends_at is None:
+            return "{} {:%H:%M}".format(day, self.starts_at)
+        return "{} {:%H:%M}–{:%H:%M}".format(day, self.starts_at, self.ends_at)
 
     def save(self, *args, **kwargs):
         self.minutes = clean_html(self.minutes)  # on every path that stores it, the back office included
@@ -153,6 +196,9 @@ class Bulletin(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True,
                                on_delete=models.SET_NULL, related_name="+")
     published_at = models.DateTimeField(_("published at"), auto_now_add=True, db_index=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True,
+                                        help_text=_("A withdrawn bulletin is seen only by its author and the "
+                                                    "secretariat."))
     history = HistoricalRecords()
 
     objects = ScopedManager()
@@ -171,8 +217,16 @@ class Bulletin(models.Model):
 
     @property
     def body_html(self) -> str:
-        """The text to show: cleaned again, so a row written without save() (bulk, older) never runs code."""
-        return mark_safe(clean_html(self.body))  # noqa: S308 (cleaned just now)
+        """The text to show: cleaned again, so a row written without save() (bulk, older) never runs code. Text
+        typed without paragraphs keeps its line breaks: a blank line starts a paragraph, a line break is <br>."""
+        cleaned = clean_html(self.body)
+        if not BLOCK_TAG.search(cleaned):
+            cleaned = linebreaks(cleaned, autoescape=False)  # already escaped by clean_html: no double escaping
+        return mark_safe(cleaned)  # noqa: S308 (cleaned just now)
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:bulletin", args=[self.pk])

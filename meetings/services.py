@@ -4,7 +4,7 @@ Invitations and decision reminders go out through the portal's one delivery path
 ledger-keyed (each once per person and stage), e-mailed by the worker with retries, never inside the request.
 """
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -18,6 +18,7 @@ from projects.notifications import ledger_key, message_for, people, send_batch
 from sanlian.ical import Event, calendar
 from sanlian.uploads import check_uploads, files_with_transaction, store_uploads
 from societies.access import district_of, society_of
+from societies.choices import Role
 from societies.models import District, Society
 
 from .choices import DecisionStatus, MeetingStatus
@@ -34,12 +35,13 @@ def previous_meeting(meeting: JointMeeting | None = None) -> JointMeeting | None
 
 
 @transaction.atomic
-def schedule_meeting(*, user, half: str, held_on: date, place: str = "", chair: str = "",
-                     agenda: list[str] = ()) -> JointMeeting:
+def schedule_meeting(*, user, half: str, held_on: date, starts_at: time | None = None, ends_at: time | None = None,
+                     place: str = "", chair: str = "", agenda: list[str] = ()) -> JointMeeting:
     """A new joint meeting: every active society and every district association invited, the agenda opened with
     the follow-up of the last meeting's open decisions, then ``agenda``. Invitations go out after commit."""
     last = previous_meeting()
-    meeting = JointMeeting(half=half, held_on=held_on, place=place, chair=chair, created_by=user)
+    meeting = JointMeeting(half=half, held_on=held_on, starts_at=starts_at, ends_at=ends_at, place=place, chair=chair,
+                           created_by=user)
     meeting._history_user = user
     meeting.save()
     Invitation.objects.bulk_create(
@@ -61,9 +63,11 @@ def schedule_meeting(*, user, half: str, held_on: date, place: str = "", chair: 
 
 
 def meeting_ics(meeting: JointMeeting) -> str:
-    """The meeting as an iCalendar invitation (all day, Asia/Shanghai)."""
-    event = Event(uid="meeting-{}".format(meeting.pk), summary=str(meeting), start=meeting.held_on,
-                  location=meeting.place, path=meeting.get_absolute_url())
+    """The meeting as an iCalendar invitation: a timed event from its start to its end (Asia/Shanghai, written in
+    UTC); a meeting stored without times stays an all-day event."""
+    start, end = meeting.starts, meeting.ends
+    event = Event(uid="meeting-{}".format(meeting.pk), summary=str(meeting), start=start or meeting.held_on,
+                  end=end if start else None, location=meeting.place, path=meeting.get_absolute_url())
     return calendar([event], product="meetings", method="REQUEST")
 
 
@@ -79,9 +83,9 @@ def send_invitations(meeting: JointMeeting) -> dict:
     """A notification to every contact of the invited units, e-mailed with the meeting's .ics — each person once
     (ledger-keyed on the meeting and its date). Returns the counts of ``send_batch``."""
     with translation.override(settings.LANGUAGE_CODE):
-        title = gettext("Invitation: {meeting} on {day}").format(meeting=meeting, day=meeting.held_on.isoformat())
+        title = gettext("Invitation: {meeting} on {day}").format(meeting=meeting, day=meeting.when)
         body = gettext("You are invited to the {meeting} on {day} at {place}. Please confirm your attendance in the "
-                       "portal.").format(meeting=meeting, day=meeting.held_on.isoformat(), place=meeting.place or "—")
+                       "portal.").format(meeting=meeting, day=meeting.when, place=meeting.place or "—")
         ics = meeting_ics(meeting)
     letters = [(ledger_key(meeting, meeting.pk, "meeting_invitation", 0, meeting.held_on, recipient.key),
                 message_for(recipient, kind="meeting_invitation", title=title, body=body,
@@ -96,6 +100,27 @@ def answer_invitation(invitation: Invitation, *, attendance: str, attendee: str 
     invitation.answered_at = timezone.now()
     invitation.save(update_fields=["attendance", "attendee", "answered_at"])
     return invitation
+
+
+@transaction.atomic
+def record_attendance(meeting: JointMeeting, *, user, rows: list[dict]) -> int:
+    """The secretariat's attendance table in one save: ``rows`` of ``{"invitation", "attendance", "attendee"}``
+    (checked by ``AttendanceFormSet``). Only changed rows are written (with history); all or nothing. Returns how
+    many rows changed."""
+    invitations = {invitation.pk: invitation for invitation in
+                   meeting.invitations.select_for_update().filter(pk__in=[row["invitation"] for row in rows])}
+    changed = 0
+    for row in rows:
+        invitation = invitations[row["invitation"]]
+        attendee = (row.get("attendee") or "").strip()
+        if (invitation.attendance, invitation.attendee) == (row["attendance"], attendee):
+            continue
+        invitation.attendance, invitation.attendee = row["attendance"], attendee
+        invitation.answered_at = timezone.now()
+        invitation._history_user = user
+        invitation.save(update_fields=["attendance", "attendee", "answered_at"])
+        changed += 1
+    return changed
 
 
 def own_invitation(meeting: JointMeeting, user) -> Invitation | None:
@@ -120,12 +145,47 @@ def save_minutes(meeting: JointMeeting, *, user, minutes: str, status: str | Non
     return meeting
 
 
+DECISION_ASSIGNED = "decision_assigned"
+
+
+@transaction.atomic
 def add_decision(meeting: JointMeeting, *, user, text: str, society=None, district=None,
                  deadline: date | None = None) -> Decision:
+    """Record a decision of ``meeting`` owned by a society or a district association, and tell that unit's
+    contacts (``tell_owner_of_decision``) in the same transaction."""
     decision = Decision(meeting=meeting, text=text, society=society, district=district, deadline=deadline)
     decision._history_user = user
     decision.save()
+    tell_owner_of_decision(decision)
     return decision
+
+
+def owner_accounts(decision: Decision):
+    """The active contact accounts of the unit that owns ``decision`` (its society's or its district's)."""
+    if decision.society_id:
+        accounts = User.objects.filter(groups__name=Role.SOCIETY, profile__society=decision.society_id)
+    elif decision.district_id:
+        accounts = User.objects.filter(groups__name=Role.DISTRICT, profile__district=decision.district_id)
+    else:
+        return User.objects.none()
+    return accounts.filter(is_active=True).distinct().order_by("pk")
+
+
+def tell_owner_of_decision(decision: Decision) -> dict:
+    """A notification (and e-mail) to each contact of the decision's owner unit that a meeting decision names it —
+    once per decision and person (ledger-keyed), whatever re-runs. Returns the counts of ``send_batch``."""
+    meeting = decision.meeting
+    with translation.override(settings.LANGUAGE_CODE):
+        title = gettext("Decision of the {meeting} for {unit}").format(meeting=meeting, unit=decision.owner)
+        deadline = decision.deadline.isoformat() if decision.deadline else gettext("no deadline")
+        body = gettext("The {meeting} decided: {text} Owner: {unit}; deadline: {deadline}. Please report its "
+                       "follow-up to the secretariat.").format(meeting=meeting, text=decision.text,
+                                                               unit=decision.owner, deadline=deadline)
+    letters = [(ledger_key(decision, decision.pk, DECISION_ASSIGNED, 0, meeting.held_on, recipient.key),
+                message_for(recipient, kind=DECISION_ASSIGNED, level=NotificationLevel.INFO, title=title, body=body,
+                            url=decision.get_absolute_url()))
+               for recipient in people(owner_accounts(decision))]
+    return send_batch(letters)
 
 
 def update_decision(decision: Decision, *, user, status: str, follow_up: str = "") -> Decision:
@@ -188,6 +248,27 @@ def publish_bulletin(*, user, kind: str, title: str, body: str, is_public: bool,
         bulletin._history_user = user
         bulletin.save()
         store_uploads(Document, checked, stored, bulletin=bulletin, uploaded_by=user)
+    return bulletin
+
+
+def edit_bulletin(bulletin: Bulletin, *, user, kind: str, title: str, body: str, is_public: bool,
+                  files=()) -> Bulletin:
+    """Change a bulletin (sanitised, history kept) and add files; nothing stored if a file is refused."""
+    checked = check_uploads(files)
+    with files_with_transaction() as stored:
+        bulletin.kind, bulletin.title, bulletin.body, bulletin.is_public = kind, title, body, is_public
+        bulletin._history_user = user
+        bulletin.save()
+        store_uploads(Document, checked, stored, bulletin=bulletin, uploaded_by=user)
+    return bulletin
+
+
+def withdraw_bulletin(bulletin: Bulletin, *, user, withdraw: bool = True) -> Bulletin:
+    """Withdraw a bulletin (only its author and the secretariat still see it; gone from the list and the feed) or,
+    with ``withdraw=False``, publish it again. History records who did it."""
+    bulletin.withdrawn_at = timezone.now() if withdraw else None
+    bulletin._history_user = user
+    bulletin.save(update_fields=["withdrawn_at"])
     return bulletin
 
 

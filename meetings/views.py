@@ -17,11 +17,11 @@ from sanlian.forms import search_param
 from sanlian.paging import paginate
 
 from . import services
-from .access import can_manage_meetings, can_publish
+from .access import can_edit_bulletin, can_manage_meetings, can_publish
 from .choices import BulletinKind
-from .forms import (AnswerForm, AttendanceForm, BulletinForm, DecisionForm, DecisionStatusForm, DocumentForm,
+from .forms import (AnswerForm, AttendanceFormSet, BulletinForm, DecisionForm, DecisionStatusForm, DocumentForm,
                     MeetingForm, MinutesForm)
-from .models import Bulletin, Decision, Document, Invitation, JointMeeting
+from .models import Bulletin, Decision, Document, JointMeeting
 
 
 def _manager(request) -> None:
@@ -44,11 +44,29 @@ def meeting_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         meeting = services.schedule_meeting(user=request.user, half=data["half"], held_on=data["held_on"],
+                                            starts_at=data["starts_at"], ends_at=data["ends_at"],
                                             place=data["place"], chair=data["chair"],
                                             agenda=data["agenda"].splitlines())
         messages.success(request, _("The meeting was scheduled and the invitations sent."))
         return redirect(meeting)
     return render(request, "meetings/jointmeeting_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _attendance_table(meeting: JointMeeting, data=None):
+    """The attendance formset of a meeting and its rows paired with their invitations (for the one table)."""
+    invitations = list(meeting.invitations.select_related("society", "district"))
+    formset = AttendanceFormSet(data, prefix="attendance", invitation_ids=[i.pk for i in invitations], initial=[
+        {"invitation": i.pk, "attendance": i.attendance, "attendee": i.attendee} for i in invitations])
+    by_pk = {i.pk: i for i in invitations}
+    rows = []
+    for form in formset.forms:
+        value = form["invitation"].value()
+        try:
+            invitation = by_pk.get(int(value))
+        except (TypeError, ValueError):
+            invitation = None
+        rows.append((invitation, form))
+    return formset, rows
 
 
 @login_required
@@ -57,9 +75,11 @@ def meeting_detail(request, pk: int):
     meeting = get_object_or_404(JointMeeting.objects.for_user(request.user), pk=pk)
     manage = can_manage_meetings(request.user)
     own = services.own_invitation(meeting, request.user)
+    formset, rows = _attendance_table(meeting) if manage else (None, [])
     return render(request, "meetings/jointmeeting_detail.html", {
         "meeting": meeting, "can_manage": manage, "own": own,
         "answer_form": AnswerForm(initial={"attendance": own.attendance, "attendee": own.attendee}) if own else None,
+        "attendance_formset": formset, "attendance_rows": rows,
         "invitations": meeting.invitations.select_related("society", "district"),
         "agenda": meeting.agenda.all(),
         "decisions": meeting.decisions.select_related("society", "district"),
@@ -68,7 +88,6 @@ def meeting_detail(request, pk: int):
         "minutes_form": MinutesForm(initial={"status": meeting.status, "minutes": meeting.minutes}) if manage else None,
         "document_form": DocumentForm() if own and own.society_id else None,
         "statuses": Decision._meta.get_field("status").choices,
-        "attendance_choices": Invitation._meta.get_field("attendance").choices,
     })
 
 
@@ -91,16 +110,17 @@ def meeting_answer(request, pk: int):
 
 @login_required
 @require_POST
-def meeting_attendance(request, pk: int, invitation: int):
+def meeting_attendance(request, pk: int):
+    """The attendance table in one save: every row valid, or nothing stored and the table shown with its errors."""
     _manager(request)
-    invitation = get_object_or_404(Invitation.objects.for_user(request.user), pk=invitation, meeting_id=pk)
-    form = AttendanceForm(request.POST)
-    if form.is_valid():
-        services.answer_invitation(invitation, **form.cleaned_data)
-        messages.success(request, _("Attendance saved."))
-    else:
-        messages.error(request, _("Choose one of the listed answers."))
-    return redirect(invitation.meeting)
+    meeting = get_object_or_404(JointMeeting.objects.for_user(request.user), pk=pk)
+    formset, rows = _attendance_table(meeting, request.POST)
+    if not formset.is_valid():
+        return render(request, "meetings/attendance_form.html", {
+            "meeting": meeting, "attendance_formset": formset, "attendance_rows": rows}, status=400)
+    changed = services.record_attendance(meeting, user=request.user, rows=[form.cleaned_data for form in formset])
+    messages.success(request, _("Attendance saved ({} changed).").format(changed))
+    return redirect(reverse("meetings:detail", args=[meeting.pk]) + "#attendance")
 
 
 @login_required
@@ -185,7 +205,41 @@ def bulletin_list(request):
 def bulletin_detail(request, pk: int):
     bulletin = get_object_or_404(Bulletin.objects.for_user(request.user).select_related("society", "author"), pk=pk)
     return render(request, "meetings/bulletin_detail.html", {
-        "bulletin": bulletin, "documents": Document.objects.for_user(request.user).filter(bulletin=bulletin)})
+        "bulletin": bulletin, "documents": Document.objects.for_user(request.user).filter(bulletin=bulletin),
+        "can_edit": can_edit_bulletin(request.user, bulletin)})
+
+
+def _editable_bulletin(request, pk: int) -> Bulletin:
+    """A bulletin the user may edit: anyone else gets 404, as for a bulletin they cannot see."""
+    bulletin = get_object_or_404(Bulletin.objects.for_user(request.user), pk=pk)
+    if not can_edit_bulletin(request.user, bulletin):
+        raise Http404
+    return bulletin
+
+
+@login_required
+def bulletin_edit(request, pk: int):
+    bulletin = _editable_bulletin(request, pk)
+    form = BulletinForm(request.POST or None, request.FILES or None, initial={
+        "kind": bulletin.kind, "title": bulletin.title, "body": bulletin.body, "is_public": bulletin.is_public})
+    if request.method == "POST" and form.is_valid():
+        services.edit_bulletin(bulletin, user=request.user, **form.cleaned_data)
+        messages.success(request, _("The bulletin was saved."))
+        return redirect(bulletin)
+    return render(request, "meetings/bulletin_form.html", {"form": form, "bulletin": bulletin},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def bulletin_withdraw(request, pk: int):
+    """Withdraw a bulletin, or (``action=republish``) publish it again."""
+    bulletin = _editable_bulletin(request, pk)
+    republish = request.POST.get("action") == "republish"
+    services.withdraw_bulletin(bulletin, user=request.user, withdraw=not republish)
+    messages.success(request, _("The bulletin was published again.") if republish else
+                     _("The bulletin was withdrawn: only its author and the secretariat see it now."))
+    return redirect(bulletin)
 
 
 @login_required
@@ -214,7 +268,7 @@ class BulletinFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.body
+        return item.body_html
 
     def item_pubdate(self, item):
         return item.published_at

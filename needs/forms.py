@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projects.models import Project
 from sanlian.access import SYSTEM
-from sanlian.forms import DateInput
+from sanlian.forms import DateInput, SearchableCheckboxSelectMultiple, SearchableSelectMultiple
 from societies.access import district_of, is_secretariat
 from societies.models import District, Expert, Industry, Society, UpperUnit
 
@@ -57,9 +57,10 @@ class NeedForm(forms.ModelForm):
 
 
 class AssignForm(forms.Form):
-    experts = forms.ModelMultipleChoiceField(label=_("Experts"), queryset=Expert.objects.none(), required=False)
+    experts = forms.ModelMultipleChoiceField(label=_("Experts"), queryset=Expert.objects.none(), required=False,
+                                             widget=SearchableSelectMultiple)
     upper_units = forms.ModelMultipleChoiceField(label=_("Upper-level units"), queryset=UpperUnit.objects.none(),
-                                                 required=False)
+                                                 required=False, widget=SearchableSelectMultiple)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,7 +77,7 @@ class AssignForm(forms.Form):
 class VisitForm(forms.Form):
     held_on = forms.DateField(label=_("Date held"), widget=DateInput())
     experts = forms.ModelMultipleChoiceField(label=_("Experts"), queryset=Expert.objects.none(), required=False,
-                                             widget=forms.CheckboxSelectMultiple)
+                                             widget=SearchableCheckboxSelectMultiple)
     person_times = forms.IntegerField(label=_("Experts involved (person-times)"), min_value=0, max_value=10000,
                                       required=False, help_text=_("Default: the number of experts ticked."))
     notes = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}), required=False)

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sanlian.forms import (YEAR_MAX, YEAR_MIN, DateField, DateInput, ModelMultipleChoiceField, MultipleFileField,
+                           SearchableCheckboxSelectMultiple, SearchableSelectMultiple,
                            formfield)
 from societies.models import District, Expert, Industry, Partner, Profile, Society, UpperUnit, name_key
 
@@ -50,10 +51,9 @@ class ProjectForm(forms.ModelForm):
     districts = ModelMultipleChoiceField(
         District.objects.all(), label=_("District associations"), required=False, widget=forms.CheckboxSelectMultiple)
     upper_units = ModelMultipleChoiceField(
-        UpperUnit.objects.all(), label=_("Upper-level units"), required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}))
+        UpperUnit.objects.all(), label=_("Upper-level units"), required=False, widget=SearchableSelectMultiple)
     partners = ModelMultipleChoiceField(
-        Partner.objects.all(), label=_("Partners"), required=False, widget=forms.SelectMultiple(attrs={"size": 8}))
+        Partner.objects.all(), label=_("Partners"), required=False, widget=SearchableSelectMultiple)
 
     class Meta:
         model = Project
@@ -185,9 +185,8 @@ class OutcomeForm(forms.ModelForm):
         model = ActivityOutcome
         fields = ["held_on", "kind", "title", "place", "participants", "expert_person_times", "experts",
                   "industries", "served_count", "served_names", "upper_units", "news_link", "description"]
-        widgets = {"held_on": DateInput(), "industries": forms.CheckboxSelectMultiple,
-                   "experts": forms.SelectMultiple(attrs={"size": 6}),
-                   "upper_units": forms.SelectMultiple(attrs={"size": 6}),
+        widgets = {"held_on": DateInput(), "industries": SearchableCheckboxSelectMultiple,
+                   "experts": SearchableSelectMultiple, "upper_units": SearchableSelectMultiple,
                    "served_names": forms.Textarea(attrs={"rows": 2}), "description": forms.Textarea(attrs={"rows": 3}),
                    "participants": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
                    "expert_person_times": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),

@@ -132,3 +132,26 @@ class MultipleFileField(forms.FileField):
         if errors:
             raise forms.ValidationError(errors)
         return cleaned
+
+
+class SearchableSelectMultiple(forms.SelectMultiple):
+    """A long multiple choice (experts, upper units, partners …) with a filter box above it. The box is added by
+    ``static/js/multiselect.js`` (loaded on every page, CSP-clean) on any element of class ``js-multiselect``;
+    without the script the plain list still works."""
+
+    def __init__(self, attrs=None, choices=()):
+        attrs = {"size": 8, **(attrs or {})}
+        attrs["class"] = " ".join(filter(None, [attrs.get("class", ""), "js-multiselect"]))
+        attrs.setdefault("data-filter-label", _("Type to filter the list"))
+        super().__init__(attrs, choices)
+
+
+class SearchableCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+    """A list of check boxes (each box beside its name, ``app.css``) with the same filter box as
+    ``SearchableSelectMultiple``; without JavaScript a plain list of check boxes."""
+
+    def __init__(self, attrs=None, choices=()):
+        attrs = dict(attrs or {})
+        attrs["class"] = " ".join(filter(None, [attrs.get("class", ""), "js-multiselect"]))
+        attrs.setdefault("data-filter-label", _("Type to filter the list"))
+        super().__init__(attrs, choices)

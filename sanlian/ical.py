@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from datetime import timezone as dt_timezone
 
 from django.utils import timezone
 
@@ -41,7 +42,7 @@ class Event:
 
 def _when(name: str, value: date | datetime) -> str:
     if isinstance(value, datetime):
-        return "{}:{}".format(name, value.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
+        return "{}:{}".format(name, value.astimezone(dt_timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
     return "{};VALUE=DATE:{}".format(name, value.strftime("%Y%m%d"))
 
 

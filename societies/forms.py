@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
-from sanlian.forms import formfield
+from sanlian.forms import SearchableCheckboxSelectMultiple, formfield
 
 from .access import is_last_secretariat
 from .choices import Role
@@ -41,7 +41,7 @@ class RecordForm(forms.ModelForm):
 
 def record_form_class(kind: Kind) -> type[RecordForm]:
     widgets = {
-        name: forms.CheckboxSelectMultiple
+        name: SearchableCheckboxSelectMultiple
         for name in kind.fields
         if kind.model._meta.get_field(name).many_to_many
     }

@@ -33,7 +33,7 @@ def people():
 
 def schedule(client, people, **overrides):
     client.force_login(people["secretariat"])
-    data = {"half": "2025H1", "held_on": "2025-06-20", "place": "市科协三楼会议室", "chair": "王主席",
+    data = {"half": "2025H1", "held_on": "2025-06-20", "starts_at": "09:00", "ends_at": "11:30", "place": "市科协三楼会议室", "chair": "王主席",
             "agenda": "各学会汇报\n区（市）科协汇报"}
     data.update(overrides)
     return client.post(reverse("meetings:create"), data)
@@ -51,7 +51,7 @@ def test_schedule_invites_every_unit_with_mail_and_ics(client, people, django_ca
     assert deliver_notifications(notification_ids=list(pending)) == {"sent": 2}
     assert {m.to[0] for m in mail.outbox} == {"alice@example.org", "bob@example.org"}
     attachment = mail.outbox[0].attachments[0]
-    assert attachment[0] == "invitation.ics" and "DTSTART;VALUE=DATE:20250620" in attachment[1]
+    assert attachment[0] == "invitation.ics" and "DTSTART:20250620T010000Z" in attachment[1]
     assert Notification.objects.filter(recipient=people["dora"], kind="meeting_invitation").count() == 1
 
 
@@ -78,7 +78,13 @@ def test_units_answer_and_secretariat_records_attendance(client, people):
     invitation = meeting.invitations.get(society=people["s1"])
     assert (invitation.attendance, invitation.attendee) == (Attendance.CONFIRMED, "李健")
     client.force_login(people["secretariat"])
-    client.post(reverse("meetings:attendance", args=[meeting.pk, invitation.pk]), {"attendance": Attendance.PRESENT})
+    rows = list(meeting.invitations.all())
+    data = {"attendance-TOTAL_FORMS": len(rows), "attendance-INITIAL_FORMS": len(rows)}
+    for index, row in enumerate(rows):
+        data.update({"attendance-{}-invitation".format(index): row.pk, "attendance-{}-attendee".format(index): "",
+                     "attendance-{}-attendance".format(index):
+                         Attendance.PRESENT if row.pk == invitation.pk else row.attendance})
+    client.post(reverse("meetings:attendance", args=[meeting.pk]), data)
     invitation.refresh_from_db()
     assert invitation.attendance == Attendance.PRESENT
 
