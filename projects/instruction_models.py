@@ -23,7 +23,7 @@ class InstructionStatus(models.TextChoices):
 
     OPEN = "open", _("Awaiting a reply")
     ANSWERED = "answered", _("Answered")
-    DONE = "done", _("Done")
+    DONE = "done", _("Done and closed")
 
     @classmethod
     def pending(cls) -> tuple[str, ...]:

@@ -138,8 +138,8 @@ def instruction_file(request, pk: int):
 
 
 STATE_LABELS = {"pending": gettext_lazy("Open or answered"), "open": gettext_lazy("Awaiting a reply"),
-                "answered": gettext_lazy("Answered"), "overdue": gettext_lazy("Overdue"), "done": gettext_lazy("Done"),
-                "all": gettext_lazy("All")}
+                "answered": gettext_lazy("Answered"), "overdue": gettext_lazy("Overdue"),
+                "done": gettext_lazy("Done and closed"), "all": gettext_lazy("All")}
 
 
 @login_required
