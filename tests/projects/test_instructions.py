@@ -256,3 +256,41 @@ def test_project_page_queries_do_not_grow_with_the_instructions(client, people):
                                           files=[SimpleUploadedFile("a.png", PNG)])
     # the history reads a few more rows, not more queries
     assert page_queries() == few
+
+
+def test_evaluation_rule_instructions_answered_on_time_counts_its_record_ids(people):
+    from datetime import date, datetime
+
+    from evaluation.choices import UnitKind
+    from evaluation.rules import RULES
+
+    leader, year = people["leader"], 2024
+    tz = timezone.get_current_timezone()
+
+    def instruction(project, deadline, answered=None):
+        row = Instruction.objects.create(project=project, author=leader, text="批示", deadline=deadline)
+        if answered:
+            Instruction.objects.filter(pk=row.pk).update(
+                status=InstructionStatus.ANSWERED, answered_at=datetime.combine(answered, datetime.min.time(), tz))
+        return row
+
+    on_time = instruction(people["a"], date(year, 5, 10), answered=date(year, 5, 10))
+    late = instruction(people["a"], date(year, 5, 10), answered=date(year, 5, 11))
+    never = instruction(people["a"], date(year, 6, 1))
+    instruction(people["a"], date(year + 1, 1, 5), answered=date(year, 12, 1))  # deadline outside the year
+    other = instruction(people["b"], date(year, 3, 1), answered=date(year, 2, 1))
+    compute = RULES["instructions_on_time"].compute
+    societies = compute(UnitKind.SOCIETY, date(year, 1, 1), date(year, 12, 31), today=date(year, 12, 31))
+    s1, s2 = people["a"].society_id, people["b"].society_id
+    assert societies[s1] == (33.33, sorted([on_time.pk, late.pk, never.pk]))
+    assert societies[s2] == (100.0, [other.pk])
+    for value, ids in societies.values():  # the value is an aggregate over its record_ids
+        rows = Instruction.objects.filter(pk__in=ids)
+        answered = sum(1 for row in rows if row.answered_at and timezone.localtime(row.answered_at).date()
+                       <= row.deadline)
+        assert value == round(100 * answered / len(ids), 2)
+    districts = compute(UnitKind.DISTRICT, date(year, 1, 1), date(year, 12, 31), today=date(year, 12, 31))
+    assert districts[people["a"].district_list[0].pk][1] == sorted([on_time.pk, late.pk, never.pk])
+    # up to today: a deadline still ahead is not counted yet
+    early = compute(UnitKind.SOCIETY, date(year, 1, 1), date(year, 12, 31), today=date(year, 5, 20))
+    assert early[s1] == (50.0, sorted([on_time.pk, late.pk]))
