@@ -113,6 +113,9 @@ def instruction_reply(request, pk: int):
     except UploadRefused as refused:
         form.add_error("files", str(refused))
         return _refused(request, project, form, "projects/instruction_reply_form.html", instruction)
+    except ValueError:  # marked done by someone else a moment ago
+        form.add_error(None, _("This instruction is done; it takes no more replies."))
+        return _refused(request, project, form, "projects/instruction_reply_form.html", instruction)
     messages.success(request, _("Your reply was sent to the leadership."))
     return redirect(project.get_absolute_url() + "#instructions")
 
