@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from sanlian.display import value_text
 
-from .models import Instruction, InstructionReply, ProgressUpdate, Project, ProjectDistrict, ProjectPartner, ProjectUpperUnit, TaskForce, Urge
+from .models import (Instruction, InstructionReply, ProgressUpdate, Project, ProjectDistrict, ProjectPartner,
+                     ProjectUpperUnit, TaskForce, Urge)
 
 
 @dataclass
