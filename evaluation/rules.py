@@ -2,7 +2,7 @@
 a period, every unit's value and the ids of the rows the value is computed from.
 
 A rule runs a fixed number of queries whatever the number of units (one pass over the rows of the period, grouped
-by unit), so a round costs the same queries for 10 units or 200. More rules (needs served, 批示 answered …) are
+by unit), so a round costs the same queries for 10 units or 200. More rules (needs served …) are
 added with ``@rule`` when their data lands; a round's indicator names a rule by code.
 """
 
@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from meetings.choices import Attendance, DecisionStatus, MeetingStatus
 from meetings.models import Decision, Invitation
 from projects.choices import ProjectStatus, ReviewStatus
-from projects.models import ActivityOutcome, ProgressUpdate, Project
+from projects.models import ActivityOutcome, Instruction, ProgressUpdate, Project
 from reports.choices import RecordKind
 from reports.models import OrganisationRecord
 
@@ -182,6 +182,15 @@ def decisions_on_time(kind: str, start: date, end: date, *, today=None, **_optio
             .values_list(_owner(kind), "pk", "status", "deadline", "done_at"))
     return _share((unit, pk, status == DecisionStatus.DONE and _on_time(done_at, deadline))
                   for unit, pk, status, deadline, done_at in rows)
+
+
+@rule("instructions_on_time", _("Leadership instructions answered on time"),
+      _("Share (%) of the leadership instructions (批示) on the unit's projects with a reply deadline in the period "
+        "(up to today) that the unit first answered by the deadline."), "projects.Instruction")
+def instructions_on_time(kind: str, start: date, end: date, *, today=None, **_options) -> Values:
+    rows = (Instruction.objects.filter(deadline__gte=start, deadline__lte=_until(end, today))
+            .values_list(_project_unit(kind, "project__"), "pk", "deadline", "answered_at"))
+    return _share((unit, pk, _on_time(answered_at, deadline)) for unit, pk, deadline, answered_at in rows)
 
 
 def _records(kind: str, start: date, end: date, kinds, *fields):

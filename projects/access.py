@@ -17,6 +17,9 @@ from .models import (
     ActivityOutcome,
     Attachment,
     CalendarFeed,
+    Instruction,
+    InstructionFile,
+    InstructionReply,
     Notification,
     ProgressUpdate,
     Project,
@@ -72,6 +75,9 @@ def register() -> None:
                   ActivityOutcome, Urge):
         access.register(model, via_project("project"))
     access.register(TaskForceMember, via_project("task_force__project"))
+    access.register(Instruction, via_project("project"))
+    access.register(InstructionReply, via_project("instruction__project"))
+    access.register(InstructionFile, via_project("reply__instruction__project"))
     access.register(Notification, own_rows("recipient"))
     access.register(CalendarFeed, own_rows("user"))
     for model in (ReminderPolicy, ReminderLedger, ReminderRun, WebhookDelivery):
@@ -108,3 +114,13 @@ def can_record_outcome(user, project: Project) -> bool:
         return True
     district = district_of(user)
     return district is not None and project.district_links.filter(district=district).exists()
+
+
+def can_instruct(user) -> bool:
+    """Writing a 批示 and marking it done: the leadership and the secretariat."""
+    return role_of(user) in (Role.LEADER, Role.SECRETARIAT)
+
+
+def can_reply(user, project: Project) -> bool:
+    """Replying to a 批示: the contacts of the project's society (and the secretariat, on their behalf)."""
+    return can_change(user, project)

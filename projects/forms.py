@@ -204,3 +204,39 @@ class OutcomeForm(forms.ModelForm):
         if day > timezone.localdate():
             raise forms.ValidationError(_("The date cannot be in the future."))
         return day
+
+
+# --- leadership's instructions (批示) -----------------------------------------------------------------------------
+class InstructionForm(forms.Form):
+    """A 批示: the text and an optional deadline (not in the past, within the portal's years)."""
+
+    text = forms.CharField(label=_("Instruction"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
+                           error_messages={"required": _("Write the instruction first.")})
+    deadline = DateField(label=_("Reply by"), required=False, help_text=_("Optional."))
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError(_("Write the instruction first."))
+        return text
+
+    def clean_deadline(self):
+        day = self.cleaned_data["deadline"]
+        if day and day < timezone.localdate():
+            raise forms.ValidationError(_("The deadline cannot be in the past."))
+        return day
+
+
+class InstructionReplyForm(forms.Form):
+    """The society's reply to a 批示: text and optional files (photos, PDF, Word, Excel), phone-friendly."""
+
+    text = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
+                           error_messages={"required": _("Write the reply first.")})
+    files = MultipleFileField(label=_("Photos and files"), required=False,
+                              help_text=_("Photos, PDF, Word or Excel files."))
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError(_("Write the reply first."))
+        return text

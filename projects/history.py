@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from sanlian.display import value_text
 
-from .models import ProgressUpdate, Project, ProjectDistrict, ProjectPartner, ProjectUpperUnit, TaskForce, Urge
+from .models import (Instruction, InstructionReply, ProgressUpdate, Project, ProjectDistrict, ProjectPartner,
+                     ProjectUpperUnit, TaskForce, Urge)
 
 
 @dataclass
@@ -51,7 +52,8 @@ def _entries(records, subject, skip=("updated_at", "title_key", "position")) -> 
 
 def project_history(project: Project, *, limit: int = 200) -> list[HistoryEntry]:
     """Everything that happened to a project, newest first: its fields (old → new), links, progress updates,
-    attachments, task force and 催办 pressed by hand, with who and when; an import is marked with its reason (导入清单)."""
+    attachments, task force, leadership instructions (批示) and their replies, 催办 pressed by hand, with who and
+    when; an import is marked with its reason (导入清单)."""
     pid = project.pk
     entries = _entries(project.history.select_related("history_user").order_by("history_date")[:limit],
                        lambda record: str(Project._meta.verbose_name))
@@ -67,6 +69,13 @@ def project_history(project: Project, *, limit: int = 200) -> list[HistoryEntry]
                         lambda record: "{}：{}".format(gettext("Progress update"), record.text[:60]))
     entries += _entries(TaskForce.history.filter(project_id=pid).select_related("history_user").order_by("history_date"),
                         lambda record: str(TaskForce._meta.verbose_name))
+    entries += _entries(Instruction.history.filter(project_id=pid).select_related("history_user")
+                        .order_by("history_date")[:limit],
+                        lambda record: "{}：{}".format(gettext("Leadership instruction"), record.text[:60]),
+                        skip=("answered_at", "done_at"))
+    entries += _entries(InstructionReply.history.filter(instruction__project_id=pid).select_related("history_user")
+                        .order_by("history_date")[:limit],
+                        lambda record: "{}：{}".format(gettext("Reply to the instruction"), record.text[:60]))
     for attachment in project.attachments.select_related("uploaded_by"):
         entries.append(HistoryEntry(when=attachment.uploaded_at, user=attachment.uploaded_by, action=str(_("added")),
                                     subject="{}：{}".format(gettext("Attachment"), attachment.original_name)))

@@ -36,6 +36,7 @@ from .choices import (
     ProjectStatus,
     ReviewStatus,
 )
+from .instruction_models import Instruction, InstructionFile, InstructionReply, InstructionStatus  # noqa: F401
 
 # "My projects" shows the overdue projects first, then the others by status in this order.
 STATUS_GROUP_ORDER = (ProjectStatus.DELAYED, ProjectStatus.IN_PROGRESS, ProjectStatus.PLANNED, ProjectStatus.DONE,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import instruction_views, views
 
 app_name = "projects"
 
@@ -19,6 +19,13 @@ urlpatterns = [
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("<int:pk>/outcomes/new/", views.outcome_create, name="outcome_create"),
     path("outcomes/<int:pk>/", views.outcome_detail, name="outcome"),
+    # leadership's instructions (批示)
+    path("<int:pk>/instructions/new/", instruction_views.instruction_create, name="instruction_create"),
+    path("instructions/", instruction_views.instruction_list, name="instructions"),
+    path("instructions/<int:pk>/", instruction_views.instruction_detail, name="instruction"),
+    path("instructions/<int:pk>/reply/", instruction_views.instruction_reply, name="instruction_reply"),
+    path("instructions/<int:pk>/done/", instruction_views.instruction_done, name="instruction_done"),
+    path("instructions/files/<int:pk>/", instruction_views.instruction_file, name="instruction_file"),
     # the annex list
     path("export.xlsx", views.project_export, name="export"),
     path("import/", views.annex_import, name="annex_import"),

@@ -88,6 +88,7 @@ def _detail_page(request, project: Project, *, status_form: StatusForm | None = 
         "outcomes": project.outcomes.prefetch_related("evidence"),
         "can_record_outcome": can_record_outcome(request.user, project),
         "history": project_history(project),
+        "panels": panels.collect("projects:detail", user=request.user, project=project),
         "status_form": status_form or (StatusForm(initial={
             "status": project.status, "delay_reason": project.delay_reason, "delayed_to": project.delayed_to,
         }) if changeable else None),

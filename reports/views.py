@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from activities.models import OwnActivity
 from activities.measures import measure_table
 from activities.reach import reach_by_district
+from projects import instructions
 from projects.choices import ProjectStatus, ReviewStatus
 from projects.models import ActivityOutcome
 from sanlian.files import private_file_response
@@ -104,6 +105,7 @@ def dashboard(request):
         "trends": {target.code: target.trend for target in data["targets"]},
         "series": [_("Share done (%)"), _("Share of the period elapsed (%)")],
     }
+    data["instructions"] = instructions.counts(request.user)  # 批示办理情况: live, outside the cached tables
     return render(request, "reports/dashboard.html", data)
 
 

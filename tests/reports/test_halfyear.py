@@ -59,7 +59,7 @@ def test_build_report_command_writes_both_files_with_every_project(year_2024, tm
     for title in year_2024:
         assert title in xlsx and title in word
     book = openpyxl.load_workbook(result["xlsx"])
-    assert len(book.sheetnames) == 7
+    assert len(book.sheetnames) == 8
     targets = book[book.sheetnames[1]]
     assert targets.max_row == 1 + 12 and targets.freeze_panes == "A2" and targets.auto_filter.ref
     document = docx.Document(result["docx"])

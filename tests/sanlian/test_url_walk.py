@@ -22,7 +22,9 @@ from activities.models import ActivityEvidence, OwnActivity
 from evaluation.models import Nomination, Round
 from evaluation.scoring import create_round, publish
 from meetings.models import Bulletin, Decision, Document, Invitation, JointMeeting
-from projects.models import ActivityOutcome, Attachment, CalendarFeed, Notification, ProgressUpdate, Project
+from projects.instructions import reply_to_instruction, write_instruction
+from projects.models import (ActivityOutcome, Attachment, CalendarFeed, Instruction, InstructionFile, Notification,
+                             ProgressUpdate, Project)
 from reports.demo import seed_demo
 from reports.models import OrganisationRecord, ReportBuild, TargetDefinition
 from sanlian.access import has_rule
@@ -41,6 +43,9 @@ PK_MODELS = {
     "projects:detail": Project, "projects:edit": Project, "projects:delete": Project, "projects:status": Project,
     "projects:update_post": Project, "projects:task_force": Project, "projects:outcome_create": Project,
     "projects:attachment": Attachment, "projects:outcome": ActivityOutcome,
+    "projects:instruction_create": Project, "projects:instruction": Instruction,
+    "projects:instruction_reply": Instruction, "projects:instruction_done": Instruction,
+    "projects:instruction_file": InstructionFile,
     "projects:notification_read": Notification, "reports:record": OrganisationRecord,
     "reports:review": ActivityOutcome,
     "reports:halfyear_status": ReportBuild, "reports:halfyear_download": ReportBuild,
@@ -89,6 +94,9 @@ def world(settings, tmp_path):
         update = ProgressUpdate.objects.create(project=project, author=owner, text="进展", happened_on=date.today())
         Attachment.objects.create(project=project, update=update, file=ContentFile(b"%PDF-1.4\n", name="a.pdf"),
                                   original_name="a.pdf", content_type="application/pdf", size=9, uploaded_by=owner)
+    for project, owner in ((mine, users["society"]), (theirs, users["other"])):
+        instruction = write_instruction(project, user=users["leader"], text="批示")
+        reply_to_instruction(instruction, user=owner, text="答复", files=[ContentFile(b"%PDF-1.4\n", name="r.pdf")])
     meeting = JointMeeting.objects.create(half="{}H1".format(date.today().year), held_on=date.today())
     invitation = Invitation.objects.create(meeting=meeting, society=own)
     Decision.objects.create(meeting=meeting, text="报送材料", society=own)
