@@ -219,3 +219,11 @@ class VenueForm(forms.ModelForm):
         if self.own_district is not None:
             venue.district = self.own_district
         return venue
+
+
+class CampaignUploadForm(forms.Form):
+    """A workbook with one row per town or street (columns 镇街, 场次, 参与人次, 学校数, 宣传品/文章)."""
+
+    file = forms.FileField(label=_("Workbook (.xlsx)"),
+                           help_text=_("One row per town or street; columns 镇街, 场次, 参与人次, and optionally 学校数 "
+                                       "and 宣传品/文章. Title rows above the header are allowed."))

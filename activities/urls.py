@@ -14,6 +14,7 @@ urlpatterns = [
     path("campaigns/new/", views.campaign_create, name="campaign_create"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
     path("campaigns/<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
+    path("campaigns/<int:pk>/import/", views.campaign_import, name="campaign_import"),
     path("venues/", views.venue_list, name="venues"),
     path("venues/new/", views.venue_create, name="venue_create"),
     path("venues/<int:pk>/", views.venue_detail, name="venue"),

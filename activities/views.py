@@ -13,12 +13,15 @@ from django.views.decorators.http import require_GET
 from sanlian import panels
 from sanlian.files import private_file_response
 from sanlian.uploads import UploadRefused
+from sanlian.workbook import WorkbookRefused
 from societies.access import is_secretariat, role_of
 
 from .access import (can_change_activity, can_change_venue, can_record_activity, can_record_campaign,
                      can_record_venue, get_activity_or_404, get_campaign_or_404, get_venue_or_404)
 from .measures import measure_rows, measure_table
-from .forms import ActivityFilterForm, CampaignForm, CampaignLineFormSet, OwnActivityForm, VenueForm
+from .campaign_import import import_campaign_lines
+from .forms import (ActivityFilterForm, CampaignForm, CampaignLineFormSet, CampaignUploadForm, OwnActivityForm,
+                    VenueForm)
 from .models import ActivityEvidence, Campaign, Measure, OwnActivity, Venue, VenueKind, VenueStatus
 from .services import save_activity, save_campaign, save_venue
 
@@ -135,6 +138,27 @@ def campaign_detail(request, pk: int):
     return render(request, "activities/campaign_detail.html", {
         "campaign": campaign, "lines": campaign.lines.all(),
         "can_change": can_record_campaign(request.user)})
+
+
+@login_required
+def campaign_import(request, pk: int):
+    """Replace a campaign's per-town lines by an uploaded workbook (one row per town or street)."""
+    campaign = get_campaign_or_404(request.user, pk, for_change=True)
+    form = CampaignUploadForm(request.POST or None, request.FILES or None)
+    issues = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            parsed = import_campaign_lines(campaign, form.cleaned_data["file"], user=request.user)
+        except WorkbookRefused as refused:
+            issues = [str(issue) for issue in refused.issues]
+        else:
+            messages.success(request, _("%(count)s towns or streets were imported; the totals are their sums.")
+                             % {"count": len(parsed.lines)})
+            for warning in parsed.warnings:
+                messages.warning(request, warning)
+            return redirect(campaign)
+    return render(request, "activities/campaign_import.html", {"form": form, "campaign": campaign, "issues": issues},
+                  status=400 if request.method == "POST" else 200)
 
 
 # --- bases and venues (基地与场馆) -----------------------------------------------------------------------------------
