@@ -19,6 +19,10 @@ urlpatterns = [
     path("venues/new/", views.venue_create, name="venue_create"),
     path("venues/<int:pk>/", views.venue_detail, name="venue"),
     path("venues/<int:pk>/edit/", views.venue_edit, name="venue_edit"),
+    path("roster/", views.roster_list, name="roster"),
+    path("roster/new/", views.roster_create, name="roster_create"),
+    path("roster/<int:pk>/edit/", views.roster_edit, name="roster_edit"),
+    path("roster/<int:pk>/delete/", views.roster_delete, name="roster_delete"),
     path("measures/", views.measure_list, name="measures"),
     path("measures/<int:pk>/", views.measure_detail, name="measure"),
 ]
