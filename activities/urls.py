@@ -23,6 +23,7 @@ urlpatterns = [
     path("roster/new/", views.roster_create, name="roster_create"),
     path("roster/<int:pk>/edit/", views.roster_edit, name="roster_edit"),
     path("roster/<int:pk>/delete/", views.roster_delete, name="roster_delete"),
+    path("districts/<int:pk>/xlsx/", views.district_export, name="district_xlsx"),
     path("measures/", views.measure_list, name="measures"),
     path("measures/<int:pk>/", views.measure_detail, name="measure"),
 ]

@@ -4,7 +4,7 @@ the evidence files — thin views over ``activities.services`` and the rules of 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,11 +16,13 @@ from sanlian.paging import paginate
 from sanlian.uploads import UploadRefused
 from sanlian.workbook import WorkbookRefused
 from societies.access import is_secretariat, role_of
+from societies.models import District
 
 from .access import (can_change_activity, can_change_venue, can_read_roster, can_record_activity,
                      can_record_campaign, can_record_roster, can_record_venue, get_activity_or_404,
                      get_campaign_or_404, get_member_or_404, get_venue_or_404)
 from .campaign_import import import_campaign_lines
+from .district_export import XLSX, district_workbook
 from .forms import (ActivityFilterForm, CampaignForm, CampaignLineFormSet, CampaignUploadForm, OwnActivityForm,
                     RosterFilterForm, RosterMemberForm, VenueForm)
 from .measures import measure_rows, measure_table
@@ -293,3 +295,15 @@ def roster_delete(request, pk: int):
     delete_member(member, user=request.user)
     messages.success(request, _("The roster entry was deleted."))
     return redirect("activities:roster")
+
+
+# --- the district's year as Excel (the district page's export) ----------------------------------------------------
+@login_required
+@require_GET
+def district_export(request, pk: int):
+    """The district page's year as .xlsx: the same access as the page (``District.objects.for_user``), else 404."""
+    district = get_object_or_404(District.objects.for_user(request.user).filter(is_city=False), pk=pk)
+    year = _year(request)
+    response = HttpResponse(district_workbook(request.user, district, year=year), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="district-{}-{}.xlsx"'.format(district.pk, year)
+    return response
