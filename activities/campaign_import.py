@@ -1,6 +1,6 @@
 """Importing a campaign's per-town lines from Excel (one row per town or street), as districts keep them: one
 header row found under any merged title rows, columns recognised by any of their usual names (white space, full-width
-forms and a unit in brackets such as “（人次）” ignored), blank rows and a 合计 row skipped. The file is checked and read
+forms and a unit in brackets such as “（人次）” ignored), blank rows, a 合计 row and the second row of a two-row header skipped. The file is checked and read
 by ``sanlian.workbook``. All or nothing: any bad row refuses the file, naming its row and column, and nothing is
 written; an accepted file replaces the campaign's lines and its totals become their sums (``save_campaign``).
 """
@@ -116,6 +116,8 @@ def read_lines(source) -> Parsed:
         town = one_line(cell_text(values["town"]))
         if header_key(town).rstrip(":") in TOTAL_ROWS:
             continue
+        if getattr(LOOKUP.get(header_key(town)), "key", None) == "town":
+            continue  # the second row of a two-row header (cells merged down repeat the header's names)
         if not town:
             issues.append(WorkbookIssue(sheet, number, columns["town"][1], _("The town or street is empty.")))
             continue

@@ -90,6 +90,24 @@ def test_variant_headers_under_a_merged_title_row(client, world, campaign):
     assert "备注" in response.content.decode()
 
 
+def test_two_row_header_with_cells_merged_down(client, world, campaign):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["2026年科技工作者日活动情况"])
+    sheet.merge_cells("A1:D1")
+    sheet.append(["镇街", "场次", "参与人次", "学校数"])
+    sheet.append([None, None, None, None])
+    for column in "ABCD":
+        sheet.merge_cells("{0}2:{0}3".format(column))
+    sheet.append(["永安镇", 5, 300, 1])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    client.force_login(world["district1"])
+    response = client.post(url(campaign), {"file": SimpleUploadedFile("towns.xlsx", buffer.getvalue())})
+    assert response.status_code == 302
+    assert list(campaign.lines.values_list("town", "sessions", "participants", "schools")) == [("永安镇", 5, 300, 1)]
+
+
 @pytest.mark.parametrize(("rows", "messages"), [
     ([["镇街", "场次", "参与人次"], ["永安镇", "很多", 100], ["齐村镇", 10, -5]],
      ["第 2 行", "“场次”", "很多", "第 3 行", "“参与人次”", "-5"]),
