@@ -11,7 +11,8 @@ from django.http import Http404
 from sanlian import access
 from societies.access import district_of, is_secretariat, role_of, sees_everything, society_of
 
-from .models import ActivityEvidence, Campaign, CampaignLine, Measure, OwnActivity, Venue, VenueKind
+from .models import (ActivityEvidence, Campaign, CampaignLine, Measure, OwnActivity, Programme, RosterMember, Venue,
+                     VenueKind)
 
 
 def activity_rule(user) -> Q | None:
@@ -54,6 +55,39 @@ def register() -> None:
     access.register(Venue, any_role)
     access.register(VenueKind, any_role)
     access.register(Measure, any_role)
+    access.register(Programme, any_role)
+    access.register(RosterMember, roster_rule)
+
+
+def roster_rule(user) -> Q | None:
+    """People programmes' rosters: a district contact sees their own district's members, the secretariat and the
+    leadership all; anyone else none."""
+    if sees_everything(user):
+        return None
+    if (district := district_of(user)) is not None:
+        return Q(district=district)
+    return access.NOTHING
+
+
+def can_read_roster(user) -> bool:
+    return sees_everything(user) or district_of(user) is not None
+
+
+def can_record_roster(user) -> bool:
+    """The secretariat and district contacts keep the rosters (the leadership reads them)."""
+    return is_secretariat(user) or district_of(user) is not None
+
+
+def get_member_or_404(user, pk, *, for_change: bool = False) -> RosterMember:
+    """A roster member the user may see (and change: a district contact their own district's, the secretariat
+    any), else 404."""
+    try:
+        member = RosterMember.objects.for_user(user).select_related("programme", "district").get(pk=pk)
+    except (RosterMember.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+    if for_change and not can_record_roster(user):
+        raise Http404
+    return member
 
 
 def any_role(user) -> Q | None:

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import ActivityEvidence, Campaign, CampaignLine, Measure, OwnActivity, Venue, VenueKind
+from .models import (ActivityEvidence, Campaign, CampaignLine, Measure, OwnActivity, Programme, RosterMember, Venue,
+                     VenueKind)
 
 
 class EvidenceInline(admin.TabularInline):
@@ -72,3 +73,25 @@ class MeasureAdmin(SimpleHistoryAdmin):
     list_display = ["number", "short_name", "group", "lead_unit", "is_active"]
     search_fields = ["short_name", "text"]
     autocomplete_fields = ["projects"]
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    """The people programmes (科技辅导员 …): an editable list."""
+
+    list_display = ["name", "code", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(RosterMember)
+class RosterMemberAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "programme", "unit", "district", "certified_on", "trainings"]
+    list_filter = ["programme", "district"]
+    list_select_related = ["programme", "district"]
+    search_fields = ["name", "unit"]
+    autocomplete_fields = ["district"]
+    readonly_fields = ["entered_by"]
+
+    def get_queryset(self, request):
+        return RosterMember.objects.for_user(request.user).select_related("programme", "district")

@@ -12,8 +12,10 @@ class ActivitiesConfig(AppConfig):
 
         from . import access
         from .measures import load_measures_on_setup
+        from .people import district_roster_panel
         from .reach import district_reach_panel
 
         access.register()
         panels.register("organisation", district_reach_panel)
+        panels.register("organisation", district_roster_panel)
         portal_setup.connect(load_measures_on_setup, dispatch_uid="sanlian-activities-measures")

@@ -1,12 +1,16 @@
 """Demo own activities, campaigns, venues and measure tags for ``seed_demo`` (rows marked 【演示】, replaced on
 each run; the same for the same random generator)."""
 
+import random
 from datetime import date, timedelta
+
+from django.utils import timezone
 
 from projects.choices import ReviewStatus
 
 from .measures import load_measures
-from .models import Campaign, CampaignLine, Measure, OwnActivity, Venue, VenueKind
+from .models import Campaign, CampaignLine, Measure, OwnActivity, RosterMember, Venue, VenueKind
+from .people import default_programme
 
 MARK = "【演示】"
 TOWNS = ("光明路街道", "垎塔埠街道", "永安镇", "税郭镇", "孟庄镇", "西王庄镇", "齐村镇", "文化路街道", "龙山路街道",
@@ -58,4 +62,23 @@ def seed_activities(rng, *, year: int, span: int, districts, projects) -> dict:
     if measures:
         for item in list(projects) + activities + campaigns:
             item.measures.add(*rng.sample(measures, rng.randint(1, 2)))
+    seed_roster(year=year, districts=districts)
     return {"venues": len(venues), "activities": len(activities), "campaigns": len(campaigns)}
+
+
+SURNAMES = "王李张刘陈杨赵黄周吴"
+SCHOOLS = ("实验小学", "第一中学", "第二实验小学", "育才中学", "青少年科技活动中心")
+
+
+def seed_roster(*, year: int, districts) -> int:
+    """A few 科技辅导员 per district (their own generator, so the other demo rows stay as they were)."""
+    rng = random.Random(year)
+    RosterMember.objects.filter(name__startswith=MARK).delete()
+    programme = default_programme()
+    members = RosterMember.objects.bulk_create([
+        RosterMember(programme=programme, name="{}{}老师".format(MARK, rng.choice(SURNAMES)), district=district,
+                     unit="{}{}".format(district.name.replace("科协", ""), rng.choice(SCHOOLS)),
+                     certified_on=min(date(year - rng.randint(0, 2), rng.randint(1, 12), 1), timezone.localdate()),
+                     trainings=rng.randint(0, 5))
+        for district in districts for _number in range(rng.randint(2, 8))])
+    return len(members)

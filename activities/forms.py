@@ -11,7 +11,7 @@ from sanlian.forms import (DateInput, MultipleFileField, SearchableCheckboxSelec
 from societies.models import District, Expert, Industry, Partner, Society, UpperUnit
 
 from .access import own_unit
-from .models import Campaign, CampaignLine, Measure, OwnActivity, Venue, VenueKind
+from .models import Campaign, CampaignLine, Measure, OwnActivity, Programme, RosterMember, Venue, VenueKind
 
 NUMERIC = {"inputmode": "numeric", "min": 0}
 
@@ -218,3 +218,71 @@ class VenueForm(forms.ModelForm):
         if self.own_district is not None:
             venue.district = self.own_district
         return venue
+
+
+class CampaignUploadForm(forms.Form):
+    """A workbook with one row per town or street (columns 镇街, 场次, 参与人次, 学校数, 宣传品/文章)."""
+
+    file = forms.FileField(label=_("Workbook (.xlsx)"),
+                           help_text=_("One row per town or street; columns 镇街, 场次, 参与人次, and optionally 学校数 "
+                                       "and 宣传品/文章. Title rows above the header are allowed."))
+
+
+class RosterMemberForm(forms.ModelForm):
+    """A person on a programme's roster; a district contact keeps their own district's (the district is theirs)."""
+
+    class Meta:
+        model = RosterMember
+        fields = ["programme", "name", "unit", "district", "certified_on", "trainings", "training_note", "phone",
+                  "note"]
+        widgets = {"certified_on": DateInput(), "trainings": forms.NumberInput(attrs=NUMERIC),
+                   "phone": forms.TextInput(attrs={"inputmode": "tel"}), "note": forms.Textarea(attrs={"rows": 2})}
+        formfield_callback = formfield
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        unit = own_unit(user)
+        self.own_district = unit["district"] if unit else None
+        if self.own_district is not None:
+            del self.fields["district"]
+        else:
+            self.fields["district"].queryset = District.objects.for_user(user).filter(is_city=False)
+        self.fields["programme"].queryset = Programme.objects.for_user(user).filter(
+            Q(is_active=True) | Q(pk=self.instance.programme_id))
+
+    def clean_certified_on(self):
+        day = self.cleaned_data["certified_on"]
+        if day and day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return day
+
+    def save(self, commit: bool = True):
+        member = super().save(commit=False)
+        if self.own_district is not None and member.pk is None:
+            member.district = self.own_district
+        return member
+
+
+class RosterFilterForm(forms.Form):
+    """The roster list's filters; unknown values are ignored rather than refused."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    programme = forms.ModelChoiceField(label=_("Programme"), required=False, queryset=Programme.objects.none())
+    district = forms.ModelChoiceField(label=_("District association"), required=False, queryset=District.objects.none())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = Programme.objects.for_user(user)
+        self.fields["district"].queryset = District.objects.for_user(user).filter(is_city=False)
+
+    def apply(self, members):
+        if not self.is_valid():
+            return members
+        data = self.cleaned_data
+        if data["q"]:
+            members = members.filter(Q(name__icontains=data["q"]) | Q(unit__icontains=data["q"]))
+        if data["programme"]:
+            members = members.filter(programme=data["programme"])
+        if data["district"]:
+            members = members.filter(district=data["district"])
+        return members

@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from projects.choices import OutcomeKind
 from projects.models import Confirmable, Project
 from sanlian.access import ScopedManager
+from sanlian.bounds import count_constraint, count_validators
 from sanlian.uploads import StoredFile
 from societies.models import District, Expert, Industry, Partner, Society, UpperUnit
 
@@ -246,3 +247,59 @@ class Measure(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("activities:measure", args=[self.pk])
+
+
+class Programme(models.Model):
+    """A people programme (科技辅导员 and similar rosters): an editable list kept by the secretariat."""
+
+    TUTOR = "tutor"
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("people programme")
+        verbose_name_plural = _("people programmes")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RosterMember(models.Model):
+    """One person on a programme's roster (e.g. a certified 科技辅导员): who, their unit and district, when certified
+    and the trainings they attended."""
+
+    programme = models.ForeignKey(Programme, verbose_name=_("programme"), on_delete=models.PROTECT,
+                                  related_name="members")
+    name = models.CharField(_("name"), max_length=100)
+    unit = models.CharField(_("work unit"), max_length=200, blank=True)
+    district = models.ForeignKey(District, verbose_name=_("district association"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="roster_members")
+    certified_on = models.DateField(_("certified on"), null=True, blank=True, db_index=True)
+    trainings = models.PositiveIntegerField(_("trainings attended"), default=0, validators=count_validators())
+    training_note = models.CharField(_("trainings (which)"), max_length=300, blank=True)
+    phone = models.CharField(_("contact phone"), max_length=50, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("roster member")
+        verbose_name_plural = _("roster members")
+        ordering = ["district__order", "name", "id"]
+        constraints = [count_constraint("trainings", "roster_member_trainings_bounded")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:roster_edit", args=[self.pk])

@@ -94,7 +94,7 @@ def district_reach_panel(*, user, organisation, **context) -> dict | None:
     venues = Venue.objects.for_user(user).filter(district=organisation).select_related("kind").annotate(
         activities_this_year=Count("activities", filter=Q(activities__held_on__gte=start,
                                                           activities__held_on__lte=end)))
-    return {"order": 20, "template": "activities/_district_reach.html", "year": today.year,
+    return {"order": 20, "template": "activities/_district_reach.html", "year": today.year, "district": organisation,
             "figures": district_figures(user, organisation, year=today.year),
             "reach": campaign_reach(user, start=start, end=end, district=organisation),
             "campaigns": campaigns[:50], "activities": activities[:50], "activity_count": activities.count(),

@@ -4,22 +4,30 @@ the evidence files — thin views over ``activities.services`` and the rules of 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from sanlian import panels
 from sanlian.files import private_file_response
+from sanlian.paging import paginate
 from sanlian.uploads import UploadRefused
+from sanlian.workbook import WorkbookRefused
 from societies.access import is_secretariat, role_of
+from societies.models import District
 
-from .access import (can_change_activity, can_change_venue, can_record_activity, can_record_campaign,
-                     can_record_venue, get_activity_or_404, get_campaign_or_404, get_venue_or_404)
+from .access import (can_change_activity, can_change_venue, can_read_roster, can_record_activity,
+                     can_record_campaign, can_record_roster, can_record_venue, get_activity_or_404,
+                     get_campaign_or_404, get_member_or_404, get_venue_or_404)
+from .campaign_import import import_campaign_lines
+from .district_export import XLSX, district_workbook
+from .forms import (ActivityFilterForm, CampaignForm, CampaignLineFormSet, CampaignUploadForm, OwnActivityForm,
+                    RosterFilterForm, RosterMemberForm, VenueForm)
 from .measures import measure_rows, measure_table
-from .forms import ActivityFilterForm, CampaignForm, CampaignLineFormSet, OwnActivityForm, VenueForm
-from .models import ActivityEvidence, Campaign, Measure, OwnActivity, Venue, VenueKind, VenueStatus
+from .models import ActivityEvidence, Campaign, Measure, OwnActivity, RosterMember, Venue, VenueKind, VenueStatus
+from .people import counts_by_district, default_programme, delete_member, save_member
 from .services import save_activity, save_campaign, save_venue
 
 PAGE_SIZE = 50
@@ -37,7 +45,7 @@ def activity_list(request):
     page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "activities/ownactivity_list.html", {
         "page": page, "filters": filters, "params": params.urlencode(),
-        "can_record": can_record_activity(request.user)})
+        "can_record": can_record_activity(request.user), "can_read_roster": can_read_roster(request.user)})
 
 
 def _edit(request, activity: OwnActivity | None):
@@ -137,6 +145,27 @@ def campaign_detail(request, pk: int):
         "can_change": can_record_campaign(request.user)})
 
 
+@login_required
+def campaign_import(request, pk: int):
+    """Replace a campaign's per-town lines by an uploaded workbook (one row per town or street)."""
+    campaign = get_campaign_or_404(request.user, pk, for_change=True)
+    form = CampaignUploadForm(request.POST or None, request.FILES or None)
+    issues = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            parsed = import_campaign_lines(campaign, form.cleaned_data["file"], user=request.user)
+        except WorkbookRefused as refused:
+            issues = [str(issue) for issue in refused.issues]
+        else:
+            messages.success(request, _("%(count)s towns or streets were imported; the totals are their sums.")
+                             % {"count": len(parsed.lines)})
+            for warning in parsed.warnings:
+                messages.warning(request, warning)
+            return redirect(campaign)
+    return render(request, "activities/campaign_import.html", {"form": form, "campaign": campaign, "issues": issues},
+                  status=400 if request.method == "POST" else 200)
+
+
 # --- bases and venues (基地与场馆) -----------------------------------------------------------------------------------
 @login_required
 @require_GET
@@ -219,3 +248,62 @@ def measure_detail(request, pk: int):
     year = _year(request)
     return render(request, "activities/measure_detail.html", {
         "measure": measure, "year": year, **measure_rows(request.user, measure, year=year)})
+
+
+# --- people programmes (科技辅导员 and similar rosters) ---------------------------------------------------------------
+@login_required
+@require_GET
+def roster_list(request):
+    if not can_read_roster(request.user):
+        raise Http404
+    filters = RosterFilterForm(request.GET or None, user=request.user)
+    members = filters.apply(RosterMember.objects.for_user(request.user).select_related("programme", "district"))
+    listing = paginate(request, members, PAGE_SIZE)
+    programme = filters.cleaned_data.get("programme") if filters.is_bound and filters.is_valid() else None
+    return render(request, "activities/roster_list.html", {
+        **listing.context(), "filters": filters, "can_record": can_record_roster(request.user),
+        "counts": counts_by_district(request.user, programme=programme), "year": timezone.localdate().year})
+
+
+def _edit_member(request, member: RosterMember | None):
+    initial = None if member else {"programme": default_programme()}
+    form = RosterMemberForm(request.POST or None, user=request.user, instance=member, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        save_member(form.save(commit=False), user=request.user)
+        messages.success(request, _("The roster entry was saved."))
+        return redirect("activities:roster")
+    return render(request, "activities/roster_form.html", {"form": form, "member": member},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def roster_create(request):
+    if not can_record_roster(request.user):
+        raise Http404
+    return _edit_member(request, None)
+
+
+@login_required
+def roster_edit(request, pk: int):
+    return _edit_member(request, get_member_or_404(request.user, pk, for_change=True))
+
+
+@login_required
+@require_POST
+def roster_delete(request, pk: int):
+    member = get_member_or_404(request.user, pk, for_change=True)
+    delete_member(member, user=request.user)
+    messages.success(request, _("The roster entry was deleted."))
+    return redirect("activities:roster")
+
+
+# --- the district's year as Excel (the district page's export) ----------------------------------------------------
+@login_required
+@require_GET
+def district_export(request, pk: int):
+    """The district page's year as .xlsx: the same access as the page (``District.objects.for_user``), else 404."""
+    district = get_object_or_404(District.objects.for_user(request.user).filter(is_city=False), pk=pk)
+    year = _year(request)
+    response = HttpResponse(district_workbook(request.user, district, year=year), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="district-{}-{}.xlsx"'.format(district.pk, year)
+    return response

@@ -2,7 +2,7 @@
 a period, every unit's value and the ids of the rows the value is computed from.
 
 A rule runs a fixed number of queries whatever the number of units (one pass over the rows of the period, grouped
-by unit), so a round costs the same queries for 10 units or 200. More rules (needs served …) are
+by unit), so a round costs the same queries for 10 units or 200. More rules are
 added with ``@rule`` when their data lands; a round's indicator names a rule by code.
 """
 
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.choices import Attendance, DecisionStatus, MeetingStatus
 from meetings.models import Decision, Invitation
+from needs.models import NeedVisit
 from projects.choices import ProjectStatus, ReviewStatus
 from projects.models import ActivityOutcome, Instruction, ProgressUpdate, Project
 from reports.choices import RecordKind
@@ -211,6 +212,28 @@ def new_members(kind: str, start: date, end: date, **_options) -> Values:
 def brands(kind: str, start: date, end: date, **_options) -> Values:
     return _sum((unit, pk, 1) for unit, pk in _records(
         kind, start, end, [RecordKind.BRAND_MUNICIPAL, RecordKind.BRAND_PROVINCIAL]))
+
+
+@rule("needs_served", _("Enterprises served through their needs"),
+      _("Number of distinct enterprises (家) whose technology needs were visited in the period: for a district, "
+        "enterprises in the district; for a society, visits by its experts or to needs it collected."),
+      "needs.NeedVisit")
+def needs_served(kind: str, start: date, end: date, **_options) -> Values:
+    visits = NeedVisit.objects.filter(held_on__gte=start, held_on__lte=end)
+    rows = visits.values_list("pk", "need__partner_id", "need__district_id", "need__collected_by_society_id")
+    by_experts = defaultdict(set)
+    if kind == UnitKind.SOCIETY:
+        for visit, society in NeedVisit.experts.through.objects.filter(
+                needvisit__held_on__gte=start, needvisit__held_on__lte=end, expert__society__isnull=False
+        ).values_list("needvisit_id", "expert__society_id"):
+            by_experts[visit].add(society)
+    partners, ids = defaultdict(set), defaultdict(list)
+    for pk, partner, district, collecting_society in rows:
+        units = {district} if kind == UnitKind.DISTRICT else {collecting_society, *by_experts[pk]}
+        for unit in units - {None}:
+            partners[unit].add(partner)
+            ids[unit].append(pk)
+    return {unit: (len(partners[unit]), sorted(ids[unit])) for unit in partners}
 
 
 @rule("secretariat_mark", _("The secretariat's mark"),

@@ -18,7 +18,7 @@ from django.forms import BaseForm, BaseFormSet, ModelChoiceField
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from activities.models import ActivityEvidence, OwnActivity
+from activities.models import ActivityEvidence, Campaign, OwnActivity, RosterMember
 from evaluation.models import Nomination, Round
 from evaluation.scoring import create_round, publish
 from meetings.models import Bulletin, Decision, Document, Invitation, JointMeeting
@@ -30,7 +30,7 @@ from reports.models import OrganisationRecord, ReportBuild, TargetDefinition
 from sanlian.access import has_rule
 from societies.access import district_of, society_of
 from societies.choices import Role
-from societies.models import Society
+from societies.models import District, Society
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +50,8 @@ PK_MODELS = {
     "reports:review": ActivityOutcome,
     "reports:halfyear_status": ReportBuild, "reports:halfyear_download": ReportBuild,
     "activities:detail": OwnActivity, "activities:edit": OwnActivity, "activities:evidence": ActivityEvidence,
+    "activities:campaign_import": Campaign, "activities:roster_edit": RosterMember,
+    "activities:roster_delete": RosterMember, "activities:district_xlsx": District,
     **{"evaluation:" + name: Round for name in ("round", "scheme", "unit", "mark", "publish", "xlsx", "docx")},
     "evaluation:nomination": Nomination, "evaluation:nomination_step": Nomination,
 }
