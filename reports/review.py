@@ -5,9 +5,12 @@ corrects it and so submits it again. Pending cancellation requests of projects a
 (``projects.cancellation``).
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -15,7 +18,11 @@ from activities.models import OwnActivity
 from projects.cancellation import pending_requests
 from projects.choices import NotificationLevel, ReviewStatus
 from projects.models import ActivityOutcome, Project
-from projects.notifications import Recipient, message_for, send_batch
+from projects.notifications import Recipient, ledger_key, message_for, people, send_batch
+from projects.reminder_messages import Item
+from sanlian.access import SYSTEM
+from societies.access import users_with_role
+from societies.choices import Role
 
 from .access import can_review
 from .models import OrganisationRecord
@@ -23,6 +30,7 @@ from .models import OrganisationRecord
 # what → model; the keys name the rows in the review page's check boxes ("outcome:12") and in its URLs
 SOURCES = {"outcome": ActivityOutcome, "record": OrganisationRecord, "activity": OwnActivity}
 REJECTED = "review_rejected"
+DAILY_SUBJECT, DAILY_KIND = "reports.review", "review_pending"  # the daily section's ledger key
 REASON_MAX = 2000
 BATCH_MAX = 500
 
@@ -34,12 +42,29 @@ class ReviewRefused(ValueError):
 def pending_count(user) -> int:
     """How many entries and cancellation requests wait for ``user`` (the secretariat; 0 for anyone else), in one
     query whatever their number."""
-    if not can_review(user):
-        return 0
+    return _waiting(user) if can_review(user) else 0
+
+
+def _waiting(user) -> int:
     parts = [model.objects.for_user(user).filter(review=ReviewStatus.PENDING).order_by().values_list("pk")
              for model in SOURCES.values()]
     parts.append(Project.objects.for_user(user).filter(cancel_requested_at__isnull=False).order_by().values_list("pk"))
     return parts[0].union(*parts[1:], all=True).count()
+
+
+def daily_items(*, today: date) -> list[Item]:
+    """The “待确认 N 条” section of each secretariat account's daily message (``projects.reminders``), with the
+    link to the review page; once a day per person (the ledger key holds the date), nothing when nothing waits."""
+    count = _waiting(SYSTEM)
+    if not count:
+        return []
+    url = reverse("reports:review_queue")
+    title = gettext("Awaiting confirmation: {count}").format(count=count)
+    text = gettext("{count} entries (outcomes, records, own activities, cancellation requests) wait for "
+                   "confirmation.").format(count=count)
+    return [Item(ledger_key(DAILY_SUBJECT, 0, DAILY_KIND, 0, today, recipient.key), recipient, digest=(title, text),
+                 heading=gettext("Awaiting confirmation"), url=url)
+            for recipient in people(users_with_role(Role.SECRETARIAT))]
 
 
 def pending(user, what: str):

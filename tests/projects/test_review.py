@@ -339,3 +339,40 @@ def test_district_contacts_are_told_once_per_link(client, world):
     client.post(edit, project_fields(world, title="联动项目", districts=[str(d2.pk)]))
     client.post(edit, both)  # linked again: told before, not again
     assert told.all().count() == 2
+
+
+# --- the secretariat's daily message ----------------------------------------------------------------------------------
+def test_daily_message_of_the_secretariat_lists_what_waits_once_a_day(world):
+    from projects.reminders import local_today, send_reminders
+
+    pending_outcome(world)
+    pending_record(world)
+    Project.objects.update(status=ProjectStatus.DONE)  # nothing else to remind of: the section alone
+    today = local_today()
+    send_reminders(today=today)
+    [message] = Notification.objects.filter(recipient=world["secretariat"])
+    assert message.title == "待确认 2 条" and message.url == reverse("reports:review_queue")
+    assert reverse("reports:review_queue") in message.body
+    assert not Notification.objects.filter(recipient=world["society1"], kind="review_pending").exists()
+    send_reminders(today=today)
+    assert Notification.objects.filter(recipient=world["secretariat"]).count() == 1
+    send_reminders(today=today + timedelta(days=1))
+    assert Notification.objects.filter(recipient=world["secretariat"]).count() == 2
+
+
+def test_daily_message_leaves_the_section_out_when_nothing_waits(world):
+    from projects.reminders import local_today, send_reminders
+
+    pending_outcome(world, review=ReviewStatus.CONFIRMED)
+    send_reminders(today=local_today())
+    assert not Notification.objects.filter(recipient=world["secretariat"]).exists()
+
+
+def test_daily_message_puts_the_section_beside_the_overdue_projects(world):
+    from projects.reminders import local_today, send_reminders
+
+    pending_outcome(world)
+    send_reminders(today=local_today())  # projects A and B are long overdue: escalated to the secretariat
+    [message] = Notification.objects.filter(recipient=world["secretariat"])
+    assert "【待确认】(1)" in message.body and "项目A" in message.body
+    assert message.body.index("【待确认】") > message.body.index("项目A")
