@@ -342,7 +342,18 @@ def test_district_contacts_are_told_once_per_link(client, world):
 
 
 # --- the secretariat's daily message ----------------------------------------------------------------------------------
-def test_daily_message_of_the_secretariat_lists_what_waits_once_a_day(world):
+@pytest.fixture
+def no_digest_today():
+    """The weekly digest on another weekday than the days these tests run on."""
+    from projects.models import ReminderPolicy
+    from projects.reminders import local_today
+
+    policy = ReminderPolicy.current()
+    policy.digest_weekday = (local_today().weekday() + 3) % 7
+    policy.save()
+
+
+def test_daily_message_of_the_secretariat_lists_what_waits_once_a_day(world, no_digest_today):
     from projects.reminders import local_today, send_reminders
 
     pending_outcome(world)
@@ -356,19 +367,20 @@ def test_daily_message_of_the_secretariat_lists_what_waits_once_a_day(world):
     assert not Notification.objects.filter(recipient=world["society1"], kind="review_pending").exists()
     send_reminders(today=today)
     assert Notification.objects.filter(recipient=world["secretariat"]).count() == 1
-    send_reminders(today=today + timedelta(days=1))
-    assert Notification.objects.filter(recipient=world["secretariat"]).count() == 2
+    send_reminders(today=today + timedelta(days=1))  # the next day: again (not the digest's day either)
+    assert Notification.objects.filter(recipient=world["secretariat"], title="待确认 2 条").count() == 2
 
 
-def test_daily_message_leaves_the_section_out_when_nothing_waits(world):
+def test_daily_message_leaves_the_section_out_when_nothing_waits(world, no_digest_today):
     from projects.reminders import local_today, send_reminders
 
     pending_outcome(world, review=ReviewStatus.CONFIRMED)
+    Project.objects.update(status=ProjectStatus.DONE)
     send_reminders(today=local_today())
     assert not Notification.objects.filter(recipient=world["secretariat"]).exists()
 
 
-def test_daily_message_puts_the_section_beside_the_overdue_projects(world):
+def test_daily_message_puts_the_section_beside_the_overdue_projects(world, no_digest_today):
     from projects.reminders import local_today, send_reminders
 
     pending_outcome(world)
