@@ -76,7 +76,8 @@ def tell_districts_of_project(project: Project, district_ids, *, user: User | No
                 who=_who(user), title=project.title, society=project.society.name, due_text=project.due_text or "-",
                 district=district.name)
             [recipient] = people([account])
-            messages.append((ledger_key(project, project.pk, LINKED, district.pk % 32768, LINK_DATE, recipient.key),
+            # a contact account has one district: (project, person) is the link's key
+            messages.append((ledger_key(project, project.pk, LINKED, 0, LINK_DATE, recipient.key),
                              message_for(recipient, kind=LINKED, level=NotificationLevel.INFO, title=title, body=body,
                                          url=project.get_absolute_url())))
     return send_batch(messages)
