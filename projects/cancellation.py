@@ -62,7 +62,8 @@ def decide_cancel(project: Project, *, user: User, approve: bool, reason: str = 
     """Approve (the status becomes “Cancelled”) or refuse (a reason is required) the pending request of
     ``project``; the request is cleared, one history record by ``user`` (a refusal's reason as its change reason),
     and whoever asked is told. Raises ``CancelRefused`` when nothing waits or a refusal has no reason."""
-    project = Project.objects.select_for_update().select_related("society", "cancel_requested_by").get(pk=project.pk)
+    project = Project.objects.select_for_update(of=("self",)).select_related("society", "cancel_requested_by").get(
+        pk=project.pk)
     if project.cancel_requested_at is None:
         raise CancelRefused(gettext("No cancellation request is waiting for this project."))
     reason = reason.strip()[:REASON_MAX]
