@@ -142,7 +142,8 @@ def test_batch_confirm_and_review_are_404_for_others(client, world):
     waiting = pending_outcome(world)
     for who in ("leader", "society1", "district1", "society2"):
         client.force_login(world[who])
-        assert client.post(reverse("reports:review_batch"), {"item": ["outcome:{}".format(waiting.pk)]}).status_code == 404
+        batch = client.post(reverse("reports:review_batch"), {"item": ["outcome:{}".format(waiting.pk)]})
+        assert batch.status_code == 404
         assert client.post(reverse("reports:review", args=["outcome", waiting.pk]), {
             "decision": "reject", "reason": "x"}).status_code == 404
         assert client.post(reverse("projects:cancel_decide", args=[world["a"].pk]), {
@@ -291,7 +292,8 @@ def test_author_edits_and_deletes_an_update_within_24_hours_with_history(client,
     assert [record.text for record in update.history.order_by("history_date")] == ["完成首场活动", "完成第二场活动"]
     # a colleague of the same society sees the update but cannot change it: no buttons, 403
     client.force_login(world["society1_colleague"])
-    assert reverse("projects:update_edit", args=[update.pk]) not in client.get(world["a"].get_absolute_url()).content.decode()
+    page = client.get(world["a"].get_absolute_url()).content.decode()
+    assert reverse("projects:update_edit", args=[update.pk]) not in page
     assert client.post(reverse("projects:update_delete", args=[update.pk])).status_code == 403
     client.force_login(world["society1"])
     assert client.post(reverse("projects:update_delete", args=[update.pk])).status_code == 302
