@@ -1,11 +1,9 @@
 """Recording and changing own activities with their evidence (the only writers; views and the admin call these)."""
 
 from django.db import transaction
-from django.utils import timezone
 
-from projects.choices import ReviewStatus
+from projects.outcomes import entered
 from sanlian.uploads import check_uploads, files_with_transaction, store_uploads
-from societies.access import is_secretariat
 
 from .models import ActivityEvidence, Campaign, CampaignLine, OwnActivity, Venue
 
@@ -18,14 +16,7 @@ def save_activity(activity: OwnActivity, *, user, links: dict, files=()) -> OwnA
     once; entered or changed by a contact it waits (again) for the secretariat's confirmation."""
     checked = check_uploads(files)
     with files_with_transaction() as stored:
-        if activity.pk is None:
-            activity.entered_by = user
-        if is_secretariat(user):
-            if activity.review != ReviewStatus.CONFIRMED:
-                activity.review, activity.reviewed_by, activity.reviewed_at = (
-                    ReviewStatus.CONFIRMED, user, timezone.now())
-        else:
-            activity.review, activity.reviewed_by, activity.reviewed_at = ReviewStatus.PENDING, None, None
+        entered(activity, user=user)
         activity._history_user = user
         activity.save()
         for name in LINKS:

@@ -1,8 +1,10 @@
 """Attention where it is due: who is told when something happens to a project outside the daily reminders (a
-project created for or moved to a society; a project delayed by its society).
+project created for or moved to a society; a project linked to a district; a project delayed by its society).
 
 Each function writes its notifications through ``projects.notifications`` in the caller's transaction.
 """
+
+from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -18,6 +20,8 @@ from .notifications import ledger_key, message_for, people, send_batch
 
 ASSIGNED = "project_assigned"
 DELAYED = "project_delayed"
+LINKED = "project_linked"
+LINK_DATE = date(2000, 1, 1)  # the ledger key's fixed date: a district is told of a project once, whenever linked
 
 
 def _who(user: User | None) -> str:
@@ -51,3 +55,29 @@ def tell_secretariat_of_delay(project: Project, *, user: User | None) -> dict:
                         message_for(recipient, kind=DELAYED, level=NotificationLevel.ORANGE, title=title, body=body,
                                     url=project.get_absolute_url()))
                        for recipient in people(users_with_role(Role.SECRETARIAT))])
+
+
+def tell_districts_of_project(project: Project, district_ids, *, user: User | None) -> dict:
+    """Tell the contact accounts of the districts ``district_ids`` that ``project`` is now linked to their district;
+    once per (project, district, person): the ledger keeps the key, so unlinking and linking again tells nobody
+    twice. Returns the counts of ``send_batch``."""
+    district_ids = list(district_ids)
+    if not district_ids:
+        return {}
+    accounts = User.objects.filter(is_active=True, groups__name=Role.DISTRICT, profile__district__in=district_ids
+                                   ).select_related("profile__district").order_by("pk")
+    messages = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for account in accounts:
+            district = account.profile.district
+            title = gettext("Project linked to {district}: {title}").format(district=district.name, title=project.title)
+            body = gettext("{who} linked the project “{title}” of {society} (due {due_text}) to {district}. You can "
+                           "follow it on its page and under “My projects”.").format(
+                who=_who(user), title=project.title, society=project.society.name, due_text=project.due_text or "-",
+                district=district.name)
+            [recipient] = people([account])
+            # a contact account has one district: (project, person) is the link's key
+            messages.append((ledger_key(project, project.pk, LINKED, 0, LINK_DATE, recipient.key),
+                             message_for(recipient, kind=LINKED, level=NotificationLevel.INFO, title=title, body=body,
+                                         url=project.get_absolute_url())))
+    return send_batch(messages)

@@ -117,7 +117,8 @@ class UrgeForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    """The status; choosing “Delayed” needs the reason and the new expected date (not in the past)."""
+    """The status; choosing “Delayed” needs the reason and the new expected date (not in the past); “Cancelled”
+    may give a reason (a contact's is a request to the secretariat)."""
 
     status = forms.ChoiceField(label=_("Status"), choices=ProjectStatus.choices,
                                error_messages={"invalid_choice": _("Choose one of the listed statuses.")})
@@ -125,6 +126,10 @@ class StatusForm(forms.Form):
                                    widget=forms.Textarea(attrs={"rows": 2}), help_text=_("Needed for “Delayed”."))
     delayed_to = forms.DateField(label=_("New expected date"), required=False, widget=DateInput(),
                                  help_text=_("Needed for “Delayed”."))
+    cancel_reason = forms.CharField(label=_("Reason for cancelling"), required=False, max_length=2000,
+                                    widget=forms.Textarea(attrs={"rows": 2}),
+                                    help_text=_("For “Cancelled”: a contact's choice waits for the secretariat's "
+                                                "approval."))
 
     def clean(self):
         data = super().clean()
@@ -240,3 +245,22 @@ class InstructionReplyForm(forms.Form):
         if not text:
             raise forms.ValidationError(_("Write the reply first."))
         return text
+
+
+class UpdateEditForm(forms.Form):
+    """Correcting a progress update's date, text and link (its author, within 24 hours)."""
+
+    happened_on = DateField(label=_("Date"))
+    text = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    link = forms.URLField(label=_("News link"), required=False, assume_scheme="https")
+
+    clean_happened_on = ProgressUpdateForm.clean_happened_on
+
+
+class DecisionForm(forms.Form):
+    """The secretariat's answer to a request: approve, or refuse with a reason."""
+
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("refuse", _("Refuse"))],
+                                 error_messages={"invalid_choice": _("Choose approve or refuse."),
+                                                 "required": _("Choose approve or refuse.")})
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)

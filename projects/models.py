@@ -92,8 +92,7 @@ class Project(models.Model):
         UpperUnit, verbose_name=_("upper-level units"), through="ProjectUpperUnit", related_name="projects", blank=True
     )
     partners = models.ManyToManyField(
-        Partner, verbose_name=_("partners"), through="ProjectPartner", related_name="projects", blank=True
-    )
+        Partner, verbose_name=_("partners"), through="ProjectPartner", related_name="projects", blank=True)
     due_text = models.CharField(_("due (as typed)"), max_length=100, blank=True)
     due_start = models.DateField(_("due window start"), null=True, blank=True)
     due_end = models.DateField(_("due window end"), null=True, blank=True, db_index=True)
@@ -104,12 +103,16 @@ class Project(models.Model):
     delayed_to = models.DateField(_("delayed to"), null=True, blank=True,
                                   help_text=_("The new expected date given with “Delayed”; reminders use it."))
     delay_reason = models.TextField(_("reason for the delay"), blank=True)
+    cancel_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("cancellation requested by"),
+                                            null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    cancel_requested_at = models.DateTimeField(_("cancellation requested at"), null=True, blank=True, db_index=True)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True,
+                                     help_text=_("A contact's “Cancelled” waits for the secretariat's approval."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+",
-    )
+        related_name="+")
     history = HistoricalRecords()
 
     objects = ProjectQuerySet.as_manager()
@@ -291,6 +294,7 @@ class Confirmable(models.Model):
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.TextField(_("reason for the rejection"), blank=True)
     created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
 
     class Meta:
@@ -379,8 +383,7 @@ class ReminderPolicy(models.Model):
     days_before = models.CharField(
         _("days before the due window ends"), max_length=50, default="7,1",
         validators=[RegexValidator(r"^\s*\d{1,3}(\s*,\s*\d{1,3})*\s*$", _("Enter whole numbers separated by commas."))],
-        help_text=_("Whole numbers separated by commas, e.g. 7,1."),
-    )
+        help_text=_("Whole numbers separated by commas, e.g. 7,1."))
     remind_due_day = models.BooleanField(_("remind on the due day"), default=True)
     remind_overdue = models.BooleanField(_("remind when overdue"), default=True)
     escalate_after_days = models.PositiveSmallIntegerField(
@@ -491,12 +494,10 @@ class WebhookDelivery(models.Model):
 
 
 class ReminderLedger(models.Model):
-    """What has been sent: one row per (subject, kind, step, target date, recipient), never two.
-
-    Written in the same transaction as the notification or webhook delivery it records, so a second run, a second
-    beat process or a redelivered task finds the key taken and sends nothing. The target date is part of the key:
-    moving a project's due window re-arms its reminders.
-    """
+    """What has been sent: one row per (subject, kind, step, target date, recipient), never two. Written in the same
+    transaction as the notification or webhook delivery it records, so a second run, a second beat process or a
+    redelivered task finds the key taken and sends nothing. The target date is part of the key: moving a project's
+    due window re-arms its reminders."""
 
     subject_type = models.CharField(_("subject type"), max_length=100)
     subject_id = models.PositiveBigIntegerField(_("subject id"))

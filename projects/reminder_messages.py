@@ -36,8 +36,10 @@ class Item:
 
     key: tuple
     recipient: Recipient
-    stage: object | None = None  # a projects.reminders.Stage; None for the weekly digest
-    digest: tuple[str, str] | None = None  # the digest's title and text
+    stage: object | None = None  # a projects.reminders.Stage; None for the weekly digest or a registered section
+    digest: tuple[str, str] | None = None  # the digest's (or section's) title and text
+    heading: str = ""  # a registered section's heading (e.g. 待确认); empty for the weekly digest
+    url: str = ""  # a registered section's link; empty for the weekly digest
 
 
 STAGE_TEXTS = {  # marked for translation here, translated when used (only the stage's own pair)
@@ -148,8 +150,11 @@ def _detail(stage, today: date) -> str:
 def _sections(items: list[Item], today: date, policy) -> list[tuple[str, list[Item]]]:
     grouped: dict[tuple, tuple[str, list[Item]]] = {}
     for item in items:
-        order, heading = ((len(SECTION_ORDER), 0), words()[ReminderKind.DIGEST]) if item.stage is None else _section(
-            item.stage, policy)
+        if item.stage is None:  # registered sections before the weekly digest, the digest last
+            order, heading = ((len(SECTION_ORDER), -1 if item.heading else 0),
+                              item.heading or words()[ReminderKind.DIGEST])
+        else:
+            order, heading = _section(item.stage, policy)
         grouped.setdefault(order, (heading, []))[1].append(item)
     return [grouped[order] for order in sorted(grouped)]
 
@@ -170,7 +175,7 @@ def daily_text(items: list[Item], today: date, policy) -> tuple[str, str]:
         for number, item in enumerate(group, 1):
             if item.stage is None:
                 lines.append(item.digest[1])
-                lines.append("   " + absolute_url(reverse("projects:reminder_digest")))
+                lines.append("   " + absolute_url(item.url or reverse("projects:reminder_digest")))
                 continue
             project = item.stage.project
             lines.append("{}. {} — {} · {} · {}".format(number, project.title, project.society.name,
@@ -208,8 +213,9 @@ def person_messages(items: list[Item], *, today: date, policy, preferences: dict
 def _one(item: Item, recipient: Recipient, today: date) -> Notification:
     if item.stage is None:
         title, body = item.digest
-        return message_for(recipient, kind=ReminderKind.DIGEST, level=NotificationLevel.INFO, title=title,
-                           body=body, url=reverse("projects:reminder_digest"))
+        url = item.url or reverse("projects:reminder_digest")
+        return message_for(recipient, kind=item.key[2], level=NotificationLevel.INFO, title=title,
+                           body="{}\n{}".format(body, absolute_url(url)) if item.url else body, url=url)
     title, body = stage_text(item.stage, today)
     project = item.stage.project
     body = "{}\n{} · {}".format(body, words()["contact"].format(contact_line(project)),

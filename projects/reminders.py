@@ -41,6 +41,16 @@ DIGEST = "projects.digest"
 CONTACT_KINDS = (ReminderKind.DUE_SOON, ReminderKind.DUE_TODAY, ReminderKind.OVERDUE, ReminderKind.NO_UPDATE)
 
 
+DAILY_SECTIONS: list = []  # functions (today=) → Items a higher app adds to today's messages (reports: 待确认)
+
+
+def register_daily_section(section) -> None:
+    """Add ``section(today=...)``'s items (``reminder_messages.Item`` with ``heading``, ``url`` and a ledger key of
+    today, so each goes out once a day) to the people's daily messages (registering twice adds it once)."""
+    if section not in DAILY_SECTIONS:
+        DAILY_SECTIONS.append(section)
+
+
 @dataclass
 class Stage:
     """One reminder a project is due today, for a set of recipients."""
@@ -285,6 +295,8 @@ def send_reminders(*, today: date | None = None, dry_run: bool = False) -> dict:
                 society: Society = stage.project.society
                 if stage.kind in CONTACT_KINDS and society.webhook_url:
                     robots.append((stage.key("webhook:{}".format(society.pk)), society, stage))
+            for section in DAILY_SECTIONS:
+                items += section(today=today)
             if plan.digest["recipients"]:
                 digest = _digest_text(plan.digest, today)
                 items += [Item(ledger_key(DIGEST, 0, ReminderKind.DIGEST, 0, today, recipient.key), recipient,

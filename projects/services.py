@@ -9,7 +9,7 @@ from django.db.models import Max
 
 from sanlian.uploads import check_uploads, delete_files_on_commit, files_with_transaction, store_uploads
 
-from .attention import tell_secretariat_of_delay, tell_society_of_project
+from .attention import tell_districts_of_project, tell_secretariat_of_delay, tell_society_of_project
 from .choices import ProjectStatus
 from .due import due_window
 from .models import LINK_KINDS, Attachment, LinkKind, ProgressUpdate, Project, TaskForce, TaskForceMember
@@ -43,7 +43,8 @@ def save_project(project: Project | None, *, user, fields: dict, districts=(), u
                  partners=()) -> Project:
     """Create (``project`` None) or change a project and its ordered links; the due window is derived from the
     due text as typed (domain rules in ``projects.due``), except the end a delay set. Writes history records with
-    ``user``; when the project is new or moves to another society, that society's contacts are notified."""
+    ``user``; when the project is new or moves to another society, that society's contacts are notified, and the
+    contacts of each district newly linked are notified (once per project and district)."""
     creating = project is None
     # read from the table: a model form has already put the new society on the instance
     society_before = None if creating else Project.objects.filter(pk=project.pk).values_list("society_id", flat=True)[0]
@@ -61,10 +62,12 @@ def save_project(project: Project | None, *, user, fields: dict, districts=(), u
     project.save()
     existing = {} if creating else {"districts": project.district_list, "upper_units": project.upper_unit_list,
                                     "partners": project.partner_list}
+    new_districts = [unit.pk for unit in districts if unit not in existing.get("districts", [])]
     for kind, units in zip(LINK_KINDS, (districts, upper_units, partners)):
         _set_links(project, kind, _ordered(existing.get(kind.key, []), units))
     if project.society_id != society_before:
         tell_society_of_project(project, user=user)
+    tell_districts_of_project(project, new_districts, user=user)
     return project
 
 

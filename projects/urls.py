@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import instruction_views, views
+from . import instruction_views, review_views, views
 
 app_name = "projects"
 
@@ -14,6 +14,10 @@ urlpatterns = [
     path("<int:pk>/status/", views.project_status, name="status"),
     path("<int:pk>/updates/", views.update_post, name="update_post"),
     path("<int:pk>/urge/", views.urge_project, name="urge"),
+    path("<int:pk>/cancellation/", review_views.cancel_decide, name="cancel_decide"),
+    path("updates/<int:pk>/edit/", review_views.update_edit, name="update_edit"),
+    path("updates/<int:pk>/delete/", review_views.update_delete, name="update_delete"),
+    path("outcomes/<int:pk>/edit/", review_views.outcome_edit, name="outcome_edit"),
     path("urge/", views.urge_batch, name="urge_batch"),
     path("<int:pk>/task-force/", views.task_force_edit, name="task_force"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),

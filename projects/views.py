@@ -23,17 +23,19 @@ from sanlian.forms import year_param
 from sanlian.paging import paginate
 from societies.access import is_secretariat, sees_everything
 
-from . import notifications, reminders, services, urging
+from . import cancellation, notifications, reminders, services, urging
 from .access import can_change, can_manage, can_record_outcome, get_project_or_404
 from .annex import AnnexRefused
+from .choices import ProjectStatus
 from .filtersets import ProjectFilterSet
-from .forms import (AnnexUploadForm, MessagePreferenceForm, OutcomeForm, ProgressUpdateForm, ProjectForm, StatusForm,
-                    TaskForceForm, TaskForceMemberFormSet, UrgeForm)
+from .forms import (AnnexUploadForm, DecisionForm, MessagePreferenceForm, OutcomeForm, ProgressUpdateForm, ProjectForm,
+                    StatusForm, TaskForceForm, TaskForceMemberFormSet, UrgeForm)
 from .history import project_history
 from .importing import (UPLOAD_TTL_SECONDS, ImportPlanChanged, apply_import, discard_upload, export_annex, load_annex,
                         plan_import, stash_upload, stashed_upload)
 from .models import ActivityOutcome, Attachment, CalendarFeed, Notification, Project, TaskForce, status_group
-from .outcomes import record_outcome
+from .outcomes import can_correct, record_outcome
+from .updates import EDIT_WINDOW
 
 LIST_PAGE_SIZE, LIST_PAGE_SIZES = 50, (20, 50, 100)
 MINE_PAGE_SIZE = 30
@@ -93,6 +95,8 @@ def _detail_page(request, project: Project, *, status_form: StatusForm | None = 
             "status": project.status, "delay_reason": project.delay_reason, "delayed_to": project.delayed_to,
         }) if changeable else None),
         "update_form": ProgressUpdateForm(initial={"happened_on": timezone.localdate()}) if changeable else None,
+        "edit_cutoff": timezone.now() - EDIT_WINDOW,
+        "decision_form": DecisionForm() if can_manage(request.user) and project.cancel_requested_at else None,
     }, status=400 if status_form is not None else 200)
 
 
@@ -146,6 +150,16 @@ def project_status(request, pk: int):
         messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
         return _detail_page(request, project, status_form=form)
     data = form.cleaned_data
+    if data["status"] == ProjectStatus.CANCELLED and project.status != ProjectStatus.CANCELLED:
+        if not is_secretariat(request.user):  # a contact's “Cancelled” is a request (projects.cancellation)
+            cancellation.request_cancel(project, user=request.user, reason=data["cancel_reason"])
+            messages.success(request, _("Your request to cancel the project was sent to the secretariat; the status "
+                                        "stays as it is until the secretariat approves it."))
+            return redirect(project)
+        if project.cancel_requested_at is not None:  # the secretariat cancelling answers the waiting request
+            cancellation.decide_cancel(project, user=request.user, approve=True)
+            messages.success(request, _("Status changed to “{}”.").format(ProjectStatus.CANCELLED.label))
+            return redirect(project)
     services.change_status(project, user=request.user, status=data["status"], delay_reason=data["delay_reason"],
                            delayed_to=data["delayed_to"])
     messages.success(request, _("Status changed to “{}”.").format(project.get_status_display()))
@@ -521,4 +535,5 @@ def outcome_detail(request, pk: int):
             "project__society", "entered_by", "reviewed_by").prefetch_related("experts", "industries", "upper_units",
                                                                               "evidence"), pk=pk)
     return render(request, "projects/activityoutcome_detail.html", {
-        "outcome": outcome, "panels": panels.collect("projects:outcome", user=request.user, outcome=outcome)})
+        "outcome": outcome, "can_correct": can_correct(request.user, outcome),
+        "panels": panels.collect("projects:outcome", user=request.user, outcome=outcome)})

@@ -12,6 +12,7 @@ class ReportsConfig(AppConfig):
         from activities.models import Campaign, CampaignLine, Measure, OwnActivity, Venue
         from needs.models import Need, NeedVisit
         from projects.models import ActivityOutcome, Project, ProjectDistrict
+        from projects.reminders import register_daily_section
         from projects.signals import projects_bulk_changed
         from sanlian import panels
         from societies.signals import portal_setup
@@ -21,8 +22,10 @@ class ReportsConfig(AppConfig):
         from .models import OrganisationRecord, TargetDefinition
         from .receivers import load_target_definitions
         from .records import activity_review_panel, outcome_review_panel
+        from .review import daily_items
 
         access.register()
+        register_daily_section(daily_items)
         panels.register("projects:outcome", outcome_review_panel)
         panels.register("activities:detail", activity_review_panel)
         portal_setup.connect(load_target_definitions, dispatch_uid="sanlian-reports-targets")

@@ -1,36 +1,23 @@
 """Organisation records (a society founded, members taken in, brands, mechanisms, trainings) and the
 confirmation (确认) of what contacts enter: only confirmed outcomes and records count toward the targets.
 
-This app owns the confirmation of both outcomes (``projects``) and records; the outcome page shows its buttons
-through the ``projects:outcome`` panel registered in ``reports.apps``.
+This app owns the confirmation of outcomes (``projects``), records and own activities (``reports.review``); the
+outcome page shows its buttons through the ``projects:outcome`` panel registered in ``reports.apps``.
 """
 
-from django.utils import timezone
-
-from projects.choices import ReviewStatus
+from projects.outcomes import entered
 
 from .access import can_review
 from .models import OrganisationRecord
 
 
 def save_record(record: OrganisationRecord, *, user) -> OrganisationRecord:
-    """Save an organisation record entered by ``user`` (awaiting confirmation unless the secretariat enters it)."""
-    if record.pk is None:
-        record.entered_by = user
-        if can_review(user):
-            record.review, record.reviewed_by, record.reviewed_at = ReviewStatus.CONFIRMED, user, timezone.now()
+    """Save a new or corrected organisation record of ``user`` (awaiting confirmation, again after a correction,
+    unless the secretariat enters it; ``projects.outcomes.entered``)."""
+    entered(record, user=user)
     record._history_user = user
     record.save()
     return record
-
-
-def review(item, *, user, confirm: bool):
-    """Confirm or reject an outcome or record (secretariat); only confirmed ones count toward the targets."""
-    item.review = ReviewStatus.CONFIRMED if confirm else ReviewStatus.REJECTED
-    item.reviewed_by, item.reviewed_at = user, timezone.now()
-    item._history_user = user
-    item.save(update_fields=["review", "reviewed_by", "reviewed_at"])
-    return item
 
 
 def outcome_review_panel(*, user, outcome, **context) -> dict | None:

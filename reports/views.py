@@ -11,15 +11,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from activities.models import OwnActivity
 from activities.measures import measure_table
 from activities.reach import reach_by_district
 from projects import instructions
 from projects.choices import ProjectStatus, ReviewStatus
-from projects.models import ActivityOutcome
+from projects.outcomes import can_correct
 from sanlian.files import private_file_response
 from sanlian.forms import year_param
 from sanlian.paging import paginate
@@ -27,7 +28,7 @@ from societies.access import district_of, role_of, sees_everything, society_of
 
 from . import builds, targets
 from . import dashboard as numbers
-from .records import review as review_item
+from . import review
 from .records import save_record
 from .access import can_build_reports, can_enter_records, can_review
 from .forms import RecordForm
@@ -160,8 +161,8 @@ def record_list(request):
     records = OrganisationRecord.objects.for_user(request.user).select_related("society", "district", "project")
     if (kind := request.GET.get("kind")) in dict(OrganisationRecord._meta.get_field("kind").choices):
         records = records.filter(kind=kind)
-    if (review := request.GET.get("review")) in ReviewStatus.values:
-        records = records.filter(review=review)
+    if (state := request.GET.get("review")) in ReviewStatus.values:
+        records = records.filter(review=state)
     listing = paginate(request, records, 100)
     return render(request, "reports/organisationrecord_list.html", {
         **listing.context(), "kinds": OrganisationRecord._meta.get_field("kind").choices,
@@ -188,44 +189,91 @@ def record_create(request):
 def record_detail(request, pk: int):
     record = get_object_or_404(OrganisationRecord.objects.for_user(request.user).select_related(
         "society", "district", "project", "entered_by", "reviewed_by"), pk=pk)
-    return render(request, "reports/organisationrecord_detail.html", {"record": record,
-                                                                      "can_review": can_review(request.user)})
+    return render(request, "reports/organisationrecord_detail.html", {
+        "record": record, "can_review": can_review(request.user), "can_correct": can_correct(request.user, record)})
+
+
+@login_required
+def record_edit(request, pk: int):
+    """Correct a record (whoever entered it, until it is confirmed; the secretariat always): saved, it waits for
+    confirmation again."""
+    record = get_object_or_404(OrganisationRecord.objects.for_user(request.user), pk=pk)
+    if not can_correct(request.user, record):
+        raise Http404
+    form = RecordForm(request.POST or None, user=request.user, instance=record)
+    if request.method == "POST" and form.is_valid():
+        save_record(form.save(commit=False), user=request.user)
+        messages.success(request, _("The record was saved."))
+        return redirect(record)
+    return render(request, "reports/organisationrecord_form.html", {"form": form, "record": record},
+                  status=400 if form.errors else 200)
 
 
 @login_required
 @require_GET
 def review_queue(request):
-    """The secretariat's queue: outcomes and records awaiting confirmation."""
+    """The secretariat's queue: outcomes, records and own activities awaiting confirmation, with their evidence,
+    and the projects whose cancellation waits."""
     if not can_review(request.user):
         raise Http404
-    pending = ReviewStatus.PENDING
-    outcomes = paginate(request, ActivityOutcome.objects.for_user(request.user).filter(review=pending).select_related(
-        "project__society"), 50, param="outcomes")
-    records = paginate(request, OrganisationRecord.objects.for_user(request.user).filter(review=pending).select_related(
-        "society", "district"), 50, param="records")
-    activities = paginate(request, OwnActivity.objects.for_user(request.user).filter(review=pending).select_related(
-        "society", "district"), 50, param="activities")
+    pages = {what: paginate(request, review.pending(request.user, what), 50, param=what + "s")
+             for what in review.SOURCES}
+    requests = paginate(request, review.cancel_requests(request.user), 50, param="cancellations")
     return render(request, "reports/review_queue.html", {
-        "outcomes": outcomes.rows, "outcome_pager": outcomes, "records": records.rows, "record_pager": records,
-        "activities": activities.rows, "activity_pager": activities})
+        "outcomes": pages["outcome"].rows, "outcome_pager": pages["outcome"], "records": pages["record"].rows,
+        "record_pager": pages["record"], "activities": pages["activity"].rows, "activity_pager": pages["activity"],
+        "cancellations": requests.rows, "cancellation_pager": requests, "queue_url": request.get_full_path()})
+
+
+def _review_refused(request, reason: str, back: str):
+    return render(request, "reports/review_refused.html", {"reason": reason, "back": back}, status=400)
+
+
+def _queue_or(request, item) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) and target.startswith("/"):
+        return target
+    return item.get_absolute_url()
 
 
 @login_required
 @require_POST
-def review(request, what: str, pk: int):
-    """Confirm or reject an outcome, a record or an own activity (secretariat only; others 404)."""
-    models = {"outcome": ActivityOutcome, "record": OrganisationRecord, "activity": OwnActivity}
-    if not can_review(request.user) or what not in models:
+def review_item(request, what: str, pk: int):
+    """Confirm an outcome, a record or an own activity, or reject it with a reason (required; sent to whoever entered
+    it). The secretariat only; others 404."""
+    if not can_review(request.user) or what not in review.SOURCES:
         raise Http404
-    source = models[what].objects.for_user(request.user)
-    item = get_object_or_404(source, pk=pk)
-    decision = request.POST.get("decision")
+    item = get_object_or_404(review.SOURCES[what].objects.for_user(request.user).select_related("entered_by"), pk=pk)
+    decision, back = request.POST.get("decision"), _queue_or(request, item)
     if decision not in ("confirm", "reject"):
-        messages.error(request, _("Choose confirm or reject."))
-        return redirect(item)
-    review_item(item, user=request.user, confirm=decision == "confirm")
-    messages.success(request, _("Confirmed.") if decision == "confirm" else _("Rejected."))
-    return redirect("reports:review_queue" if request.POST.get("next") == "queue" else item)
+        return _review_refused(request, _("Choose confirm or reject."), back)
+    try:
+        if decision == "confirm":
+            review.confirm(item, user=request.user)
+        else:
+            review.reject(item, user=request.user, reason=request.POST.get("reason", ""))
+    except review.ReviewRefused as refused:
+        return _review_refused(request, str(refused), back)
+    messages.success(request, _("Confirmed.") if decision == "confirm" else _(
+        "Rejected; the reason was sent to whoever entered it."))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def review_batch(request):
+    """Confirm the ticked entries of the queue in one post and one transaction (the secretariat only; others 404)."""
+    if not can_review(request.user):
+        raise Http404
+    back = reverse("reports:review_queue")
+    try:
+        keys = review.parse_keys(request.POST.getlist("item"))
+    except review.ReviewRefused as refused:
+        return _review_refused(request, str(refused), back)
+    done = review.confirm_many(keys, user=request.user)
+    messages.success(request, ngettext("{count} entry confirmed.", "{count} entries confirmed.", done).format(
+        count=done))
+    return redirect(back)
 
 
 # --- the half-yearly report -------------------------------------------------------------------------------------------

@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "societies.context_processors.role",
                 "projects.context_processors.notifications",
+                "reports.context_processors.review_badge",
             ],
         },
     },

@@ -16,7 +16,7 @@ def add_tutors(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('activities', '0004_measures'),
+        ('activities', '0005_review'),
         ('societies', '0006_expert_registry'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -54,6 +54,8 @@ PK_MODELS = {
     "activities:roster_delete": RosterMember, "activities:district_xlsx": District,
     **{"evaluation:" + name: Round for name in ("round", "scheme", "unit", "mark", "publish", "xlsx", "docx")},
     "evaluation:nomination": Nomination, "evaluation:nomination_step": Nomination,
+    "projects:cancel_decide": Project, "projects:update_edit": ProgressUpdate, "projects:update_delete": ProgressUpdate,
+    "projects:outcome_edit": ActivityOutcome, "reports:record_edit": OrganisationRecord,
 }
 # Values of the other path parameters, by parameter name (a wrong value must give 404, never 500).
 OTHER_VALUES = {
