@@ -120,6 +120,8 @@ class Project(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["year", "society", "title_key"], name="project_unique_title_per_society_year")
         ]
+        # The dashboard's per-society counts and the reminder lists read these columns only (an index-only scan).
+        indexes = [models.Index(fields=["year", "society", "status", "due_end"], name="project_year_society_status")]
 
     def __str__(self) -> str:
         return self.title

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import models, transaction
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -225,7 +225,10 @@ def reminder_overview(*, today: date, limit: int = 20) -> dict:
     projects = Project.objects.exclude(status__in=ProjectStatus.closed()).filter(
         Q(due_end__isnull=False) | Q(status=ProjectStatus.IN_PROGRESS))
     counts = projects.aggregate(**{name: Count("pk", filter=condition) for name, condition in conditions.items()})
-    projects = projects.select_related("society").annotate(last_update=Max("updates__happened_on")).order_by(
+    # The last update as a subquery (not a grouped join), so that each list stops at ``limit`` rows.
+    last_update = ProgressUpdate.objects.filter(project=OuterRef("pk")).order_by().values("project").annotate(
+        last=Max("happened_on")).values("last")[:1]
+    projects = projects.select_related("society").annotate(last_update=Subquery(last_update)).order_by(
         "due_end", "pk")
     rows = {name: list(projects.filter(condition)[:limit]) for name, condition in conditions.items()}
     prefetch_related_objects(list({p.pk: p for found in rows.values() for p in found}.values()), Prefetch(
