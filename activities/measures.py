@@ -8,8 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Max, Q
 from django.utils.translation import gettext as _
 
 from projects.choices import ReviewStatus
@@ -36,36 +35,34 @@ def load_measures_on_setup(sender, **kwargs) -> str:
     return _("Measures: {} created.").format(load_measures())
 
 
-def _per_measure(rows, link: str, aggregate) -> Coalesce | Subquery:
-    """A correlated subquery: ``aggregate`` over the ``rows`` linked (through ``link``) to the outer measure."""
-    inner = rows.filter(**{link: OuterRef("pk")}).order_by().values(link).annotate(v=aggregate).values("v")[:1]
-    return Subquery(inner)
+def _per_measure(rows, link: str, **aggregates) -> dict[int, dict]:
+    """``aggregates`` of the ``rows`` grouped by the measure they are linked to (through ``link``): one query."""
+    grouped = rows.filter(**{link + "__isnull": False}).order_by().values(link).annotate(**aggregates)
+    return {row.pop(link): row for row in grouped}
 
 
 def measure_table(user, *, year: int) -> list[dict]:
     """Per active measure (in number order): projects of the year, confirmed own activities and outcomes held in
     the year, campaigns started in the year, and the date of the last activity or outcome — what ``user`` may see.
-    One query (correlated subqueries), so the dashboard stays within its query budget."""
+    One grouped query per source (a correlated subquery per measure and source cost twice as much at 5,000
+    projects)."""
     start, end = date(year, 1, 1), date(year, 12, 31)
-    projects = Project.objects.for_user(user).filter(year=year)
-    activities = OwnActivity.objects.for_user(user).filter(review=ReviewStatus.CONFIRMED, held_on__range=(start, end))
-    outcomes = ActivityOutcome.objects.for_user(user).filter(review=ReviewStatus.CONFIRMED,
-                                                              held_on__range=(start, end))
-    campaigns = Campaign.objects.for_user(user).filter(starts_on__range=(start, end))
-    measures = Measure.objects.for_user(user).filter(is_active=True).annotate(
-        n_projects=_per_measure(projects, "measures", Count("id", distinct=True)),
-        n_activities=_per_measure(activities, "measures", Count("id", distinct=True)),
-        last_activity=_per_measure(activities, "measures", Max("held_on")),
-        n_outcomes=_per_measure(outcomes, "project__measures", Count("id", distinct=True)),
-        last_outcome=_per_measure(outcomes, "project__measures", Max("held_on")),
-        n_campaigns=_per_measure(campaigns, "measures", Count("id", distinct=True)),
-        last_campaign=_per_measure(campaigns, "measures", Max("starts_on")))
+    projects = _per_measure(Project.objects.for_user(user).filter(year=year), "measures",
+                            n=Count("id", distinct=True))
+    activities = _per_measure(
+        OwnActivity.objects.for_user(user).filter(review=ReviewStatus.CONFIRMED, held_on__range=(start, end)),
+        "measures", n=Count("id", distinct=True), last=Max("held_on"))
+    outcomes = _per_measure(
+        ActivityOutcome.objects.for_user(user).filter(review=ReviewStatus.CONFIRMED, held_on__range=(start, end)),
+        "project__measures", n=Count("id", distinct=True), last=Max("held_on"))
+    campaigns = _per_measure(Campaign.objects.for_user(user).filter(starts_on__range=(start, end)), "measures",
+                             n=Count("id", distinct=True), last=Max("starts_on"))
     rows = []
-    for measure in measures:
-        lasts = [day for day in (measure.last_activity, measure.last_outcome, measure.last_campaign) if day]
-        rows.append({"measure": measure, "projects": measure.n_projects or 0, "activities": measure.n_activities or 0,
-                     "outcomes": measure.n_outcomes or 0, "campaigns": measure.n_campaigns or 0,
-                     "last": max(lasts) if lasts else None})
+    for measure in Measure.objects.for_user(user).filter(is_active=True):
+        found = [source.get(measure.pk, {}) for source in (projects, activities, outcomes, campaigns)]
+        lasts = [part["last"] for part in found if part.get("last")]
+        rows.append({"measure": measure, **{name: part.get("n", 0) for name, part in zip(
+            ("projects", "activities", "outcomes", "campaigns"), found)}, "last": max(lasts) if lasts else None})
     return rows
 
 

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class MeetingStatus(models.TextChoices):
@@ -18,7 +19,7 @@ class Attendance(models.TextChoices):
 
 
 class DecisionStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("decision state", "Open")  # not the "Open" of a link (查看)
     DONE = "done", _("Done")
     DROPPED = "dropped", _("Dropped")
 

@@ -26,14 +26,15 @@ class HistoryEntry:
 
 
 _ACTION = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+_LINK_ACTION = {"+": _("linked"), "~": _("changed"), "-": _("unlinked")}  # a district, unit or partner is linked
 
 
-def _entries(records, subject, skip=("updated_at", "title_key", "position")) -> list[HistoryEntry]:
+def _entries(records, subject, skip=("updated_at", "title_key", "position"), actions=_ACTION) -> list[HistoryEntry]:
     """History entries from historical records in date order; a change is compared with the same object's
     previous record in the same list (no query per record) and left out when only ``skip`` fields changed."""
     entries, previous = [], {}
     for record in records:
-        entry = HistoryEntry(when=record.history_date, user=record.history_user, action=str(_ACTION[record.history_type]),
+        entry = HistoryEntry(when=record.history_date, user=record.history_user, action=str(actions[record.history_type]),
                              subject=subject(record), reason=record.history_change_reason or "")
         before = previous.get(record.id)
         previous[record.id] = record
@@ -63,7 +64,7 @@ def project_history(project: Project, *, limit: int = 200) -> list[HistoryEntry]
         records = model.history.filter(project_id=pid).select_related(
             "history_user", field_name).order_by("history_date")[:limit]
         entries += _entries(records, lambda record, name=field_name, label=label: "{}：{}".format(
-            label, getattr(record, name)), skip=("order",))
+            label, getattr(record, name)), skip=("order",), actions=_LINK_ACTION)
     entries += _entries(ProgressUpdate.history.filter(project_id=pid).select_related("history_user")
                         .order_by("history_date")[:limit],
                         lambda record: "{}：{}".format(gettext("Progress update"), record.text[:60]))

@@ -124,6 +124,10 @@ class Project(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["year", "society", "title_key"], name="project_unique_title_per_society_year")
         ]
+        # The dashboard's per-society counts and the reminder lists read these columns only (an index-only scan),
+        # and the list's order (a page of 50 is read from the index, not sorted out of every project).
+        indexes = [models.Index(fields=["year", "society", "status", "due_end"], name="project_year_society_status"),
+                   models.Index(fields=["year", "position", "id"], name="project_list_order")]
 
     def __str__(self) -> str:
         return self.title

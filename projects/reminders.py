@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import models, transaction
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -75,16 +75,38 @@ def society_accounts() -> dict[int, list[User]]:
     return result
 
 
-def open_projects():
-    """Projects that can still be reminded: not done or cancelled; with their contacts and last update date."""
-    return (
+def open_projects(*, contacts: bool = True):
+    """Projects that can still be reminded: not done or cancelled; with their last update date and (unless
+    ``contacts`` is false) their contacts prefetched."""
+    projects = (
         Project.objects.exclude(status__in=ProjectStatus.closed())
         .filter(Q(due_end__isnull=False) | Q(status=ProjectStatus.IN_PROGRESS))
         .select_related("society")
         .annotate(last_update=Max("updates__happened_on"))
-        .prefetch_related(Prefetch("contacts", Contact.objects.select_related("user").order_by("pk")))
         .order_by("due_end", "pk")
     )
+    if contacts:
+        projects = projects.prefetch_related(Prefetch("contacts", Contact.objects.select_related("user").order_by("pk")))
+    return projects
+
+
+def open_project_contacts() -> dict[int, tuple[list[Recipient], str]]:
+    """Per open project id: its contacts as recipients (their account if active, else their e-mail) and its
+    contact line (the first contact's name and phone), in two queries of plain rows — the daily run reads every
+    open project, and model instances for each contact would cost it more than everything else."""
+    accounts = {user.pk: user for user in User.objects.filter(contact__isnull=False)}
+    rows = (Project.contacts.through.objects.exclude(project__status__in=ProjectStatus.closed())
+            .order_by("project_id", "contact_id")
+            .values_list("project_id", "contact__name", "contact__phone", "contact__email", "contact__user_id"))
+    result: dict[int, tuple[list[Recipient], str]] = {}
+    for project_id, name, phone, email, user_id in rows:
+        recipients, line = result.setdefault(project_id, ([], " ".join(filter(None, [name, phone]))))
+        user = accounts.get(user_id)
+        if user is not None and user.is_active:
+            recipients.append(Recipient(user, (user.email or email).strip()))
+        elif email:
+            recipients.append(Recipient(None, email))
+    return result
 
 
 def project_recipients(project: Project, society_users: dict[int, list[User]]) -> list[Recipient]:
@@ -147,8 +169,11 @@ def _plan(*, today: date, policy: ReminderPolicy) -> _Plan:
     week_end = today + timedelta(days=6 - today.weekday())
     digest: dict[str, list[Project]] = {"due_this_week": [], "overdue": [], "escalated": [], "red": [], "no_update": []}
     stages: list[Stage] = []
-    for project in open_projects():
-        contacts = project_recipients(project, society_users)
+    project_contacts = open_project_contacts()
+    for project in open_projects(contacts=False):
+        own, line = project_contacts.get(project.pk, ([], ""))
+        project._reminder_contact = line or project.contact or "-"  # what contact_line() gives
+        contacts = merge(people(society_users.get(project.society_id, [])), own)
         if project.due_end and today <= project.due_end <= week_end:
             digest["due_this_week"].append(project)
         found = project_stages(project, today=today, policy=policy)
@@ -235,7 +260,10 @@ def reminder_overview(*, today: date, limit: int = 20) -> dict:
     projects = Project.objects.exclude(status__in=ProjectStatus.closed()).filter(
         Q(due_end__isnull=False) | Q(status=ProjectStatus.IN_PROGRESS))
     counts = projects.aggregate(**{name: Count("pk", filter=condition) for name, condition in conditions.items()})
-    projects = projects.select_related("society").annotate(last_update=Max("updates__happened_on")).order_by(
+    # The last update as a subquery (not a grouped join), so that each list stops at ``limit`` rows.
+    last_update = ProgressUpdate.objects.filter(project=OuterRef("pk")).order_by().values("project").annotate(
+        last=Max("happened_on")).values("last")[:1]
+    projects = projects.select_related("society").annotate(last_update=Subquery(last_update)).order_by(
         "due_end", "pk")
     rows = {name: list(projects.filter(condition)[:limit]) for name, condition in conditions.items()}
     prefetch_related_objects(list({p.pk: p for found in rows.values() for p in found}.values()), Prefetch(

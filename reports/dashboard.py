@@ -7,7 +7,7 @@ from datetime import date
 
 import openpyxl
 from django.core.cache import cache
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -74,12 +74,24 @@ def society_ranking(*, year: int, user, as_of: date | None = None, since: date |
     return ranking
 
 
+def latest_year(user) -> int:
+    """The most recent year that has projects ``user`` may see (this year when there are none): where the
+    dashboard opens. Cached with the dashboard's numbers (the same version and scope)."""
+    key = "sanlian:latest-year:{}:{}".format(dashboard_version(), scope_key(user))
+    year = cache.get(key)
+    if year is None:
+        year = Project.objects.for_user(user).aggregate(year=Max("year"))["year"] or timezone.localdate().year
+        cache.set(key, year, DASHBOARD_TTL_SECONDS)
+    return year
+
+
 def district_ranking(*, year: int, user, as_of: date | None = None, since: date | None = None,
                      include_unconfirmed: bool = False) -> list[dict]:
     """Per district association: linked projects by status, overdue, joint activities (outcomes held from
     ``since``, default the year's start, to ``as_of``)."""
     as_of = as_of or timezone.localdate()
-    links = ProjectDistrict.objects.filter(project__in=Project.objects.for_user(user).filter(year=year).values("pk"))
+    links = ProjectDistrict.objects.filter(project__in=Project.objects.for_user(user).filter(year=year).values("pk"),
+                                           district__is_city=False)  # 枣庄市科协 is the city level, not a district
     if (own := district_of(user)) is not None:
         links = links.filter(district=own)  # a district sees its own row, not its partners' on shared projects
     ranking = {}

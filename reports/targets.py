@@ -57,7 +57,8 @@ RULES: dict[str, Rule] = {
     "record_count": Rule(_("number of records of the kinds"), "record", Count("id"), "happened_on"),
     "record_sum": Rule(_("sum of the records' numbers"), "record", Coalesce(Sum("count"), 0), "happened_on"),
     "record_districts": Rule(_("district associations with a record"), "record",
-                             Count("district", distinct=True), "happened_on", Q(district__isnull=False), additive=False),
+                             Count("district", distinct=True), "happened_on",
+                             Q(district__isnull=False, district__is_city=False), additive=False),
     "outcome_count": Rule(_("number of activities of the kinds"), "outcome", Count("id"), "held_on"),
     "outcome_expert_services": Rule(
         _("expert person-times in activities serving the “6+3” industries"), "outcome",

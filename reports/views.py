@@ -45,14 +45,16 @@ def _dashboard_user(request):
     return request.user
 
 
-def _year(request, *, warn: bool = False) -> int:
-    """The year asked for, or this year when none is asked or the value is not a year (with a message on pages)."""
+def _year(request, user, *, warn: bool = False) -> int:
+    """The year asked for; when none is asked or the value is not a year (with a message on pages), the most
+    recent year that has projects ``user`` may see."""
     value = request.GET.get("year", "")
     year = year_param(value)
     if year is None:
         if value and warn:
-            messages.warning(request, _("The year “{}” is not valid; this year is shown.").format(value[:20]))
-        year = timezone.localdate().year
+            messages.warning(request, _("The year “{}” is not valid; the most recent year is shown.").format(
+                value[:20]))
+        year = numbers.latest_year(user)
     return year
 
 
@@ -63,7 +65,7 @@ def _as_of(year: int) -> date:
 
 def _dashboard_data(request, *, warn: bool = False) -> dict:
     user = _dashboard_user(request)
-    year, include = _year(request, warn=warn), request.GET.get("unconfirmed") == "1"
+    year, include = _year(request, user, warn=warn), request.GET.get("unconfirmed") == "1"
     as_of = _as_of(year)
     counted = numbers.dashboard_numbers(year=year, as_of=as_of, user=user, include_unconfirmed=include)
     sort = request.GET.get("sort", "outcomes")
@@ -127,7 +129,7 @@ def target_detail(request, code: str):
     target = get_object_or_404(TargetDefinition.objects.for_user(user), code=code, is_active=True)
     if target.rule not in targets.RULES:
         raise Http404
-    year, include = _year(request, warn=True), request.GET.get("unconfirmed") == "1"
+    year, include = _year(request, user, warn=True), request.GET.get("unconfirmed") == "1"
     as_of = _as_of(year)
     parts = targets.target_parts(target, year=year, as_of=as_of, user=user, include_unconfirmed=include)
     rows = parts[0][1]

@@ -1,8 +1,9 @@
 """Keep the Chinese catalog complete: ``python scripts/i18n.py [update] [FILE.json ...]``.
 
 ``update`` runs makemessages for zh_Hans (needs GNU gettext), then fills empty translations from the JSON files
-given (objects of msgid → msgstr; a plural entry takes a list), compiles the catalog, and lists what is still
-untranslated (exit 1 if anything is). The compiled .mo is committed, so `make run` needs no gettext.
+given (objects of msgid → msgstr; a plural entry takes a list; a msgid with a context is written
+"context\u0004msgid", as gettext does; the entries under "__override__" replace a translation already made, for
+wording corrections), compiles the catalog, and lists what is still untranslated (exit 1 if anything is). The compiled .mo is committed, so `make run` needs no gettext.
 """
 
 import json
@@ -26,11 +27,17 @@ def main(args: list[str]) -> int:
         )
     catalog = polib.pofile(str(PO), wrapwidth=120)
     translations: dict = {}
+    overrides: dict = {}
     for name in args:
-        translations.update(json.loads(Path(name).read_text(encoding="utf-8")))
+        found = json.loads(Path(name).read_text(encoding="utf-8"))
+        overrides.update(found.pop("__override__", {}))
+        translations.update(found)
     for entry in catalog:
-        if entry.msgid in translations and not entry.translated():
-            value = translations[entry.msgid]
+        key = "{}\x04{}".format(entry.msgctxt, entry.msgid) if entry.msgctxt else entry.msgid
+        value = overrides.get(key)
+        if value is None and not entry.translated():
+            value = translations.get(key, translations.get(entry.msgid))  # a context's own, else the plain msgid's
+        if value is not None:
             if entry.msgid_plural:
                 entry.msgstr_plural = {0: value[0] if isinstance(value, list) else value}
             else:

@@ -171,3 +171,12 @@ def test_project_list_pages_query_count_does_not_grow(client, django_assert_num_
             factories.project(society=society, districts=[district], upper_units=[unit], partners=[firm])
         counts.append(_page_queries(client, django_assert_num_queries, reverse(view), total))
     assert counts[0] == counts[1]
+
+
+def test_history_says_a_unit_was_linked_or_unlinked_not_created(client, world):
+    client.force_login(world["secretariat"])
+    project, d2 = world["a"], factories.district("薛城区科协")
+    client.post(reverse("projects:edit", args=[project.pk]), project_fields(world, title="项目A", districts=[str(d2.pk)]))
+    page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert "关联了 区（市）科协：薛城区科协" in page and "取消关联了 区（市）科协：滕州市科协" in page
+    assert "新建了 区（市）科协" not in page

@@ -63,3 +63,25 @@ def test_compiled_catalog_is_in_use_and_chinese_by_default(client):
     response = client.get("/accounts/login/")
     assert response["Content-Language"] == "zh-hans"
     assert "登录" in response.content.decode()
+
+
+# English words with two Chinese meanings in the portal: each meaning has its context; the context-less msgid keeps
+# one meaning and is used only where that meaning is meant (the places named here).
+TWO_MEANINGS = {"Open": ({"": "查看", "decision state": "待落实"}, ("templates/",))}
+# The seeds' words (../shared/docs/glossary.md): what the portal had drifted to must not come back.
+DRIFTED = ("协作企业", "新发展", "建立学会组织", "联系引进", "工作看板", "考核")
+
+
+def test_a_word_with_two_meanings_has_a_context_for_each():
+    catalog = polib.pofile(str(CATALOG))
+    for msgid, (meanings, places) in TWO_MEANINGS.items():
+        entries = [entry for entry in catalog if entry.msgid == msgid and not entry.obsolete]
+        assert {entry.msgctxt or "": entry.msgstr for entry in entries} == meanings
+        plain = next(entry for entry in entries if not entry.msgctxt)
+        assert all(path.startswith(places) for path, _line in plain.occurrences), plain.occurrences
+
+
+def test_the_catalog_uses_the_seeds_words():
+    catalog = polib.pofile(str(CATALOG))
+    drifted = [(entry.msgid, entry.msgstr) for entry in catalog for word in DRIFTED if word in entry.msgstr]
+    assert drifted == []

@@ -26,6 +26,11 @@
 
   document.querySelectorAll("[data-trend]").forEach(function (element) {
     var points = data.trends[element.getAttribute("data-trend")] || [];
+    if (points.length < 2) {  // one month is a number, not a dot
+      element.textContent = points.length ? String(points[0][1]) : "–";
+      element.classList.add("spark-single");
+      return;
+    }
     var spark = window.echarts.init(element, null, { renderer: "svg" });
     spark.setOption({
       animation: false,
