@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from activities.reach import reach_by_district
 from meetings.choices import MeetingStatus
-from meetings.models import HALF, Decision, JointMeeting
+from meetings.models import HALF, Decision, JointMeeting, half_label
 from needs.report import needs_report
 from projects import instructions
 from projects.choices import ProjectStatus, ReviewStatus
@@ -117,7 +117,8 @@ def collect(half: str, *, user=None, progress=lambda share, text: None) -> Repor
 
 
 def _title(data: ReportData) -> str:
-    return _("Joint meeting report of the “three links, three promotions” action, {half}").format(half=data.half)
+    return _("Joint meeting report of the “three links, three promotions” action, {half}").format(
+        half=half_label(data.half))
 
 
 def _target_rows(data: ReportData) -> list[list]:

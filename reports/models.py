@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from sanlian.access import ScopedManager
 from sanlian.bounds import count_constraint, count_validators
 
+from meetings.models import half_label
 from projects.models import Confirmable, Project
 from societies.models import District, Society
 
@@ -118,4 +119,8 @@ class ReportBuild(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return "{} {}".format(self.half, self.get_status_display())
+        return "{} {}".format(self.half_label, self.get_status_display())
+
+    @property
+    def half_label(self) -> str:
+        return half_label(self.half)

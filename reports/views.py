@@ -24,6 +24,7 @@ from projects.outcomes import can_correct
 from sanlian.files import private_file_response
 from sanlian.forms import year_param
 from sanlian.paging import paginate
+from meetings.forms import half_choices
 from societies.access import district_of, role_of, sees_everything, society_of
 
 from . import builds, targets
@@ -302,7 +303,7 @@ def report_list(request):
     return render(request, "reports/reportbuild_list.html", {
         "builds": ReportBuild.objects.for_user(request.user).select_related("requested_by")[:50],
         "can_build": can_build_reports(request.user),
-        "suggested": "{}H{}".format(today.year, 1 if today.month <= 6 else 2),
+        "suggested": "{}H{}".format(today.year, 1 if today.month <= 6 else 2), "halves": half_choices(today),
     })
 
 

@@ -175,7 +175,7 @@ def test_meeting_answer_and_half_year_report_download(open_page, demo, tmp_path)
     page = open_page()
     page.login("secretariat", demo)
     page.goto("/reports/half-year/")
-    page.page.fill("#id_half", "2026H1")
+    page.page.select_option("#id_half", "2026H1")
     page.submit("main form button[type=submit]")
     assert "报告正在生成" in page.page.inner_text("main")
     build = ReportBuild.objects.get()
@@ -187,4 +187,4 @@ def test_meeting_answer_and_half_year_report_download(open_page, demo, tmp_path)
     import docx
 
     document = docx.Document(download_info.value.path())
-    assert "“三联三促”行动联席会议工作报告（2026H1）" in document.paragraphs[0].text
+    assert "“三联三促”行动联席会议工作报告（2026年上半年）" in document.paragraphs[0].text

@@ -65,7 +65,7 @@ def test_build_report_command_writes_both_files_with_every_project(year_2024, tm
     document = docx.Document(result["docx"])
     target_table = document.tables[1]
     assert len(target_table.rows) == 1 + 12
-    assert "“三联三促”行动联席会议工作报告（2024H1）" in word and "推进老专家服务企业" in word
+    assert "“三联三促”行动联席会议工作报告（2024年上半年）" in word and "推进老专家服务企业" in word
     assert "市老科协" in word and "滕州市科协" in xlsx
     section = document.sections[0]
     assert round(section.page_width.cm) == 21 and round(section.page_height.cm) == 30
@@ -145,3 +145,17 @@ def test_the_report_and_the_dashboard_give_the_same_numbers(year_2024, client):
     on_dashboard = {target.code: target.value for target in page.context["targets"]}
     in_report = {target.code: target.value for target in data.targets}
     assert in_report == on_dashboard and sum(in_report.values()) > 0
+
+
+def test_the_half_year_is_chosen_from_a_list_and_shown_in_words(client):
+    from django.urls import reverse
+
+    from reports.models import ReportBuild
+    from societies.choices import Role
+    from tests import factories
+
+    secretariat = factories.user(Role.SECRETARIAT)
+    ReportBuild.objects.create(half="2024H2", requested_by=secretariat)
+    client.force_login(secretariat)
+    page = client.get(reverse("reports:halfyear")).content.decode()
+    assert '<select name="half" id="id_half"' in page and ">2024年下半年</td>" in page
