@@ -1,0 +1,165 @@
+"""Faults the portal survives, with real processes where feasible: a report worker SIGKILLed mid-build, Redis
+stopped during a status change, a disk that is full or a media folder that cannot be written during an upload."""
+
+import errno
+import sys
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.core.files.storage import FileSystemStorage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from projects.choices import DeliveryState, ProjectStatus
+from projects.models import ActivityOutcome, Attachment, Notification, ProgressUpdate
+from reports.builds import stale_after
+from reports.models import ReportBuild
+from sanlian.queue import enqueue
+from societies.choices import Role
+from tests import factories
+from tests.projects.conftest import point_celery_at, stack, wait_for  # noqa: F401 (the real-worker fixture)
+from tests.projects.test_reminder_worker import own_redis  # noqa: F401 (a Redis of the test's own)
+from tests.projects.test_updates import PDF, PNG
+
+
+def fault_worker(stack):  # noqa: F811
+    """A real worker whose report builds wait at the workbook step while the gate file exists."""
+    return stack._start([sys.executable, "-m", "celery", "-A", "tests.sanlian.faultworker", "worker", "--pool=solo",
+                         "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
+                         "--hostname=fault-{}@%h".format(uuid.uuid4().hex[:8])])
+
+
+@pytest.mark.celery
+@pytest.mark.redis
+def test_report_build_of_a_killed_worker_is_failed_with_a_message_and_a_new_build_works(
+        stack, client, settings, monkeypatch, tmp_path):  # noqa: F811
+    gate = tmp_path / "build-gate"
+    gate.write_text("hold")
+    monkeypatch.setenv("SANLIAN_TEST_BUILD_GATE", str(gate))
+    monkeypatch.setenv("MEDIA_ROOT", str(settings.MEDIA_ROOT))
+    worker = fault_worker(stack)
+    client.force_login(factories.user(Role.SECRETARIAT))
+    assert client.post(reverse("reports:halfyear"), {"half": "2024H1"}).status_code == 302
+    build = ReportBuild.objects.get()
+    wait_for(lambda: ReportBuild.objects.filter(pk=build.pk, progress=75).exists(), timeout=120,
+             message="the build to reach its workbook")
+    stack.kill(worker)  # SIGKILL to the worker's process group, mid-build
+
+    status_url = reverse("reports:halfyear_status", args=[build.pk])
+    assert client.get(status_url).json()["status"] == "running"  # within the task's time limit it may still run
+    # Past the time limit (and a minute) nobody builds it any more: opening the page says so.
+    ReportBuild.objects.filter(pk=build.pk).update(created_at=timezone.now() - stale_after() - timedelta(seconds=1))
+    page = client.get(reverse("reports:halfyear")).content.decode()
+    status = client.get(status_url).json()
+    assert (status["status"], status["label"]) == ("failed", "失败")
+    assert "中断" in status["message"] and "中断" in page
+
+    gate.unlink()
+    stack.start_worker()
+    assert client.post(reverse("reports:halfyear"), {"half": "2024H1"}).status_code == 302
+    again = ReportBuild.objects.exclude(pk=build.pk).get()
+    wait_for(lambda: ReportBuild.objects.get(pk=again.pk).status in ("done", "failed"), timeout=120,
+             message="the new build")
+    again.refresh_from_db()
+    assert again.status == ReportBuild.Status.DONE, again.message
+    assert Path(again.xlsx.path).stat().st_size > 0 and Path(again.docx.path).stat().st_size > 0
+    assert ReportBuild.objects.get(pk=build.pk).status == ReportBuild.Status.FAILED
+
+
+@pytest.fixture
+def broker_restored():
+    from sanlian.celery import app
+
+    previous = (app.conf.broker_url, app.conf.broker_transport_options, app.conf.broker_connection_max_retries)
+    yield
+    point_celery_at(previous[0])
+    app.conf.broker_transport_options, app.conf.broker_connection_max_retries = previous[1], previous[2]
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_redis_down_during_a_status_change_saves_it_and_the_page_says_the_reminders_follow(
+        own_redis, broker_restored, client, settings):  # noqa: F811
+    settings.CACHES = {"default": {"BACKEND": "sanlian.cache.ResilientRedisCache", "LOCATION": own_redis.url,
+                                   "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2}}}
+    point_celery_at(own_redis.url)
+    society = factories.society("市老科协")
+    contact = factories.user(Role.SOCIETY, username="alice", society=society)
+    factories.user(Role.SECRETARIAT, username="sec", email="sec@example.org")
+    leader = factories.user(Role.LEADER)
+    project = factories.project(society=society, status=ProjectStatus.IN_PROGRESS)
+    cache.set("sanlian:probe", "up")
+    assert cache.get("sanlian:probe") == "up"
+
+    own_redis.stop()  # cache and broker both down
+    client.force_login(contact)
+    response = client.post(reverse("projects:status", args=[project.pk]), {
+        "status": ProjectStatus.DELAYED, "delay_reason": "场地调整",
+        "delayed_to": (timezone.localdate() + timedelta(days=30)).isoformat()}, follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "状态已改为" in page and "队列恢复后" in page
+    project.refresh_from_db()
+    assert project.status == ProjectStatus.DELAYED  # the change is saved
+    told = Notification.objects.get(recipient__username="sec")
+    assert told.email_state == DeliveryState.PENDING  # its e-mail waits for the catch-up
+    health = client.get("/healthz")
+    assert (health.status_code, health.json()) == (503, {"database": "ok", "broker": "down"})
+    client.force_login(leader)
+    assert client.get(reverse("reports:dashboard")).status_code == 200  # computed without the cache
+
+    own_redis.start()  # back, without restarting anything
+    point_celery_at(own_redis.url)
+    health = client.get("/healthz")
+    assert (health.status_code, health.json()) == (200, {"database": "ok", "broker": "ok"})
+    cache.set("sanlian:probe", "again")
+    assert cache.get("sanlian:probe") == "again"
+    assert enqueue("sanlian.projects.deliver_notifications", notification_ids=[told.pk]) is True
+    client.force_login(contact)
+    response = client.post(reverse("projects:status", args=[project.pk]), {"status": ProjectStatus.IN_PROGRESS},
+                           follow=True)
+    assert "队列恢复后" not in response.content.decode()
+
+
+def disk_full(self, name, content):
+    """FileSystemStorage._save on a disk that fills up half-way through the file."""
+    path = Path(self.path(name))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content.read(8))
+    raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fault", ["disk full", "media folder is a file"])
+def test_upload_that_cannot_be_stored_says_so_in_chinese_and_stores_nothing(client, settings, monkeypatch, fault):
+    society = factories.society("市老科协")
+    contact = factories.user(Role.SOCIETY, username="alice", society=society)
+    project = factories.project(society=society)
+    media = Path(settings.MEDIA_ROOT)
+    if fault == "disk full":
+        monkeypatch.setattr(FileSystemStorage, "_save", disk_full)
+        media.mkdir(parents=True, exist_ok=True)
+    else:  # not writable even for root: the configured folder is a file
+        media.parent.mkdir(parents=True, exist_ok=True)
+        media.write_text("")
+    client.force_login(contact)
+    response = client.post(reverse("projects:update_post", args=[project.pk]), {
+        "happened_on": timezone.localdate().isoformat(), "text": "完成首场活动", "link": "",
+        "files": [SimpleUploadedFile("现场.png", PNG), SimpleUploadedFile("方案.pdf", PDF)]})
+    assert response.status_code == 507
+    assert "文件未能保存" in response.content.decode() and "未保存" in response.content.decode()
+    response = client.post(reverse("projects:outcome_create", args=[project.pk]), {
+        "held_on": timezone.localdate().isoformat(), "kind": "popularisation", "title": "科普进社区", "place": "",
+        "participants": "120", "expert_person_times": "0", "served_count": "0", "served_names": "",
+        "news_link": "", "description": "", "files": [SimpleUploadedFile("现场.png", PNG)]})
+    assert response.status_code == 507
+    assert not ProgressUpdate.objects.exists() and not ActivityOutcome.objects.exists()
+    assert not Attachment.objects.exists()
+    if media.is_dir():
+        assert [path for path in media.rglob("*") if path.is_file()] == []  # no half-written file left
+    project.refresh_from_db()
+    assert project.status == ProjectStatus.PLANNED
