@@ -30,6 +30,7 @@ from reports.models import ReportBuild
 from sanlian import backup
 from societies.choices import Role
 from tests import factories
+from tests.projects.conftest import stack, wait_for  # noqa: F401 (the real-worker fixture)
 from tests.projects.test_updates import PDF, PNG
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -245,3 +246,17 @@ def test_nightly_backup_keeps_the_newest_copies(settings, tmp_path):
     assert len(list((tmp_path / "backups").iterdir())) == 3
     entry = settings.CELERY_BEAT_SCHEDULE["sanlian: nightly backup"]
     assert entry["task"] == task_nightly_backup.name == "sanlian.backup.nightly"
+
+
+@pytest.mark.celery
+@pytest.mark.redis
+def test_beat_installs_the_nightly_backup_entry(stack):  # noqa: F811
+    from django_celery_beat.models import PeriodicTask
+
+    beat = stack.start_beat()  # a real beat on the database scheduler, as make run and systemd start it
+    wait_for(lambda: PeriodicTask.objects.filter(name="sanlian: nightly backup").exists(), timeout=90,
+             message="beat to install the nightly backup entry")
+    stack.kill(beat)
+    entry = PeriodicTask.objects.select_related("crontab").get(name="sanlian: nightly backup")
+    assert (entry.task, entry.enabled) == ("sanlian.backup.nightly", True)
+    assert (entry.crontab.hour, entry.crontab.minute, str(entry.crontab.timezone)) == ("2", "30", "Asia/Shanghai")
