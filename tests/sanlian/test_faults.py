@@ -2,7 +2,16 @@
 stopped during a status change, a disk that is full or a media folder that cannot be written during an upload."""
 
 import errno
+import http.cookiejar
+import os
+import re
+import secrets
+import signal
+import subprocess
 import sys
+import urllib.error
+import urllib.parse
+import urllib.request
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -11,6 +20,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,9 +31,11 @@ from reports.models import ReportBuild
 from sanlian.queue import enqueue
 from societies.choices import Role
 from tests import factories
-from tests.projects.conftest import point_celery_at, stack, wait_for  # noqa: F401 (the real-worker fixture)
+from tests.projects.conftest import database_url, point_celery_at, stack, wait_for  # noqa: F401 (the real-worker fixture)
 from tests.projects.test_reminder_worker import own_redis  # noqa: F401 (a Redis of the test's own)
 from tests.projects.test_updates import PDF, PNG
+from tests.sanlian.test_server import ROOT, NoRedirect, environment, free_port
+from tests.sanlian.test_server import manage as server_manage
 
 
 def fault_worker(stack):  # noqa: F811
@@ -163,3 +175,61 @@ def test_upload_that_cannot_be_stored_says_so_in_chinese_and_stores_nothing(clie
         assert [path for path in media.rglob("*") if path.is_file()] == []  # no half-written file left
     project.refresh_from_db()
     assert project.status == ProjectStatus.PLANNED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_connections_cut_under_gunicorn_answer_503_in_chinese_then_recover(tmp_path, settings):
+    """PostgreSQL restarted: gunicorn's open database connection is cut (as a restart cuts it); that request
+    answers 503 with a Chinese page, the next ones succeed without restarting gunicorn."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only (run with DATABASE_URL=postgresql://…)")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]  # what gunicorn checks with
+    factories.user(Role.LEADER, username="leader")
+    env = {"SECURE": "0", "SECRET_KEY": secrets.token_urlsafe(50)}
+    collected = server_manage(tmp_path, "collectstatic", "--noinput", "--verbosity", "0", **env)
+    assert collected.returncode == 0, collected.stderr
+    port = free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "--config", "deploy/gunicorn.conf.py", "sanlian.wsgi"],
+        cwd=ROOT, env=environment(tmp_path, PORT=str(port), WEB_CONCURRENCY="1", GUNICORN_THREADS="1",
+                                  DATABASE_URL=database_url(), CONN_MAX_AGE="60", **env),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        base = "http://127.0.0.1:{}".format(port)
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
+                                             NoRedirect)
+
+        def get(path: str, data: bytes | None = None):
+            try:
+                with opener.open(base + path, data=data, timeout=20) as response:
+                    return response.status, response.read().decode()
+            except urllib.error.HTTPError as error:
+                return error.code, error.read().decode()
+
+        status, page = wait_for(lambda: _answer(get, "/accounts/login/"), timeout=60, message="gunicorn to start")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+        login = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": "leader",
+                                        "password": factories.PASSWORD}).encode()
+        assert get("/accounts/login/", login)[0] == 302
+        assert get("/projects/")[0] == 200  # gunicorn's worker now holds a connection (CONN_MAX_AGE=60)
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            own = cursor.fetchone()[0]
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND pid <> %s", [own])
+            assert len(cursor.fetchall()) >= 1
+        status, page = get("/projects/")
+        assert status == 503 and "暂时无法连接数据库" in page and "Traceback" not in page
+        assert get("/projects/")[0] == 200  # a new connection, no restart
+        assert get("/healthz")[0] == 200
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def _answer(get, path: str):
+    try:
+        return get(path)
+    except (urllib.error.URLError, ConnectionError):
+        return None
