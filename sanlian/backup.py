@@ -88,7 +88,10 @@ class Database:
                   "host": self.host or None, "port": self.port or None}
         if (self.options or {}).get("sslmode"):
             params["sslmode"] = self.options["sslmode"]
-        return psycopg.connect(**{k: v for k, v in params.items() if v is not None}, **kwargs)
+        try:
+            return psycopg.connect(**{k: v for k, v in params.items() if v is not None}, **kwargs)
+        except psycopg.OperationalError as error:
+            raise BackupError(_("Cannot connect to the database {}: {}").format(self.name, str(error).strip())) from None
 
 
 # --- helpers --------------------------------------------------------------------------------------------------
