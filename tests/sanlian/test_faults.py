@@ -233,3 +233,23 @@ def _answer(get, path: str):
         return get(path)
     except (urllib.error.URLError, ConnectionError):
         return None
+
+
+def test_server_error_handler_answers_503_in_chinese_for_a_database_that_is_down():
+    from django.db import OperationalError
+    from django.test import RequestFactory
+
+    from sanlian.views import server_error
+
+    request = RequestFactory().get("/projects/")
+    try:
+        raise OperationalError("server closed the connection unexpectedly")
+    except OperationalError:
+        response = server_error(request)
+    assert (response.status_code, response["Retry-After"]) == (503, "10")
+    assert "暂时无法连接数据库" in response.content.decode()
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        response = server_error(request)
+    assert response.status_code == 500 and "服务器出错" in response.content.decode()
