@@ -253,3 +253,21 @@ def test_server_error_handler_answers_503_in_chinese_for_a_database_that_is_down
     except ValueError:
         response = server_error(request)
     assert response.status_code == 500 and "服务器出错" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_with_redis_down_is_applied_by_a_real_process(tmp_path):
+    """The annex import as its own process with the cache and the broker on a closed port: applied (exit 0), the
+    projects stored; the cache invalidation and the notifications wait for Redis instead of failing the import."""
+    from projects.models import Project
+
+    workbook = tmp_path / "annex.xlsx"
+    workbook.write_bytes(factories.annex_workbook())
+    down = "redis://127.0.0.1:{}/0".format(free_port())  # nothing listens there
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="sanlian.settings_test", DATABASE_URL=database_url(),
+               REDIS_URL=down, CELERY_BROKER_URL=down, VAR_DIR=str(tmp_path / "var"), MEDIA_ROOT=str(tmp_path / "m"))
+    result = subprocess.run([sys.executable, "manage.py", "import_annex", str(workbook), "--year", "2024", "--json"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert Project.objects.filter(year=2024).count() == 3
