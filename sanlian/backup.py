@@ -157,7 +157,9 @@ def _dump_database(db: Database, folder: Path) -> tuple[Path, dict[str, int]]:
     """Copy the database into ``folder``; the row counts of the copy, table by table."""
     if db.vendor == "sqlite":
         target = folder / SQLITE_PART
-        source = sqlite3.connect("file:{}?mode=ro".format(db.name), uri=True, timeout=30)
+        if not Path(db.name).is_file():
+            raise BackupError(_("The database file {} does not exist.").format(db.name))
+        source = sqlite3.connect(db.name, timeout=30)
         copy = sqlite3.connect(target)
         try:
             source.backup(copy)  # SQLite's online backup: a consistent copy while others write
@@ -416,6 +418,9 @@ def nightly_backup(*, now: datetime | None = None) -> dict:
 
 def rotate(folder: Path, *, keep: int) -> list[Path]:
     """Remove all but the newest ``keep`` nightly archives in ``folder`` (by their time-stamped names)."""
+    for partial in Path(folder).glob(NIGHTLY_PREFIX + "*.partial"):  # left by a backup whose process was killed
+        if time.time() - partial.stat().st_mtime > 24 * 3600:
+            partial.unlink(missing_ok=True)
     archives = sorted(path for path in Path(folder).glob(NIGHTLY_PREFIX + "*" + NIGHTLY_SUFFIX) if path.is_file())
     removed = archives[:-keep] if keep > 0 else []
     for path in removed:
