@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from sanlian import panels
+from sanlian import panels, queue
 from sanlian.access import SYSTEM
 from sanlian.files import private_file_response
 from sanlian.forms import year_param
@@ -160,9 +160,13 @@ def project_status(request, pk: int):
             cancellation.decide_cancel(project, user=request.user, approve=True)
             messages.success(request, _("Status changed to “{}”.").format(ProjectStatus.CANCELLED.label))
             return redirect(project)
-    services.change_status(project, user=request.user, status=data["status"], delay_reason=data["delay_reason"],
-                           delayed_to=data["delayed_to"])
+    with queue.watch() as queued:
+        services.change_status(project, user=request.user, status=data["status"],
+                               delay_reason=data["delay_reason"], delayed_to=data["delayed_to"])
     messages.success(request, _("Status changed to “{}”.").format(project.get_status_display()))
+    if queued.refused:
+        messages.warning(request, _("The job queue cannot be reached just now: the change is saved, and its "
+                                    "notifications and reminders will follow when the queue is back."))
     return redirect(project)
 
 

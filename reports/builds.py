@@ -1,11 +1,15 @@
 """Builds of the half-yearly report: queued by the secretariat, built by a worker with its progress saved, each
 build kept with its own two files (a snapshot). The content is ``reports.halfyear``'s."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from sanlian.access import SYSTEM
 from sanlian.queue import enqueue
 
 from .halfyear import collect, parse_half, report_name, write_docx, write_xlsx
@@ -60,3 +64,20 @@ def run_build(*, build_id: int) -> str:
                                                        message=str(error)[:300], finished_at=timezone.now())
         raise
     return "done"
+
+
+def stale_after() -> timedelta:
+    """How long a build may stay queued or running: the task's hard time limit and a minute for the queue."""
+    return timedelta(seconds=int(getattr(settings, "CELERY_TASK_TIME_LIMIT", 600) or 600) + 60)
+
+
+def fail_stale_builds(*, now=None) -> int:
+    """Mark builds queued or running for longer than ``stale_after()`` as failed, with a message: their worker was
+    killed (or their message lost) and no time limit fires for them any more. Called when the page or a build's
+    status is opened, so no build says "building" for ever. A redelivered task may still finish such a build.
+    Returns the number of builds marked."""
+    cutoff = (now or timezone.now()) - stale_after()
+    return ReportBuild.objects.for_user(SYSTEM).filter(
+        status__in=[ReportBuild.Status.QUEUED, ReportBuild.Status.RUNNING], created_at__lt=cutoff,
+    ).update(status=ReportBuild.Status.FAILED, finished_at=timezone.now(),
+             message=gettext("The build stopped without finishing (its worker was interrupted); start a new build."))

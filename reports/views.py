@@ -299,6 +299,7 @@ def report_list(request):
             return redirect("reports:halfyear")
         messages.success(request, _("The report is being built; this page shows its progress."))
         return redirect("{}?build={}".format(reverse("reports:halfyear"), build.pk))
+    builds.fail_stale_builds()
     today = timezone.localdate()
     return render(request, "reports/reportbuild_list.html", {
         "builds": ReportBuild.objects.for_user(request.user).select_related("requested_by")[:50],
@@ -311,6 +312,7 @@ def report_list(request):
 @require_GET
 def report_status(request, pk: int):
     _report_reader(request)
+    builds.fail_stale_builds()
     build = get_object_or_404(ReportBuild.objects.for_user(request.user), pk=pk)
     return JsonResponse({"status": build.status, "label": build.get_status_display(), "progress": build.progress,
                          "message": build.message})

@@ -3,8 +3,11 @@ LocaleMiddleware would follow the browser's Accept-Language, so an English-langu
 users of this portal expect Chinese by default); a password change that must come first.
 """
 
+import errno
+import logging
+
 from django.conf import settings
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 
@@ -45,3 +48,25 @@ class PasswordChangeRequiredMiddleware:
             if request.path_info not in self.allowed:
                 return redirect("password_change")
         return self.get_response(request)
+
+
+# The errors of a disk that is full or a media folder that cannot be written.
+STORAGE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG, errno.ENOTDIR}
+
+
+class StorageFailureMiddleware:
+    """A file that cannot be stored (disk full, media folder not writable) answers a page in Chinese with 507
+    instead of a 500: the services store files inside their transaction (``sanlian.uploads``), so nothing of the
+    entry was kept."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OSError) and exception.errno in STORAGE_ERRORS:
+            logging.getLogger(__name__).error("Cannot store a file for %s: %s", request.path, exception)
+            return render(request, "storage_failure.html", status=507)
+        return None

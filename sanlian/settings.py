@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -83,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "sanlian.middleware.PasswordChangeRequiredMiddleware",
+    "sanlian.middleware.StorageFailureMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -129,7 +131,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- cache ----------------------------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # sanlian.cache: Redis being down makes the cache miss instead of failing the page (or a save's invalidation)
+    CACHES = {"default": {"BACKEND": "sanlian.cache.ResilientRedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -222,6 +226,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Fixed entries; django-celery-beat's database scheduler copies them into its table when beat starts.
+CELERY_BEAT_SCHEDULE = {
+    "sanlian: nightly backup": {"task": "sanlian.backup.nightly", "schedule": crontab(hour=2, minute=30)},
+}
+
+# --- backups (sanlian/backup.py): the nightly archive and how many are kept -----------------------------------
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or VAR_DIR / "backups")
+BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "7"))
 
 # --- security -------------------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

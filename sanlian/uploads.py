@@ -4,6 +4,7 @@ same transaction as the rows that own them, and removed again when that transact
 Served only by views that check access first (``sanlian.files.private_file_response``).
 """
 
+import logging
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +14,8 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.utils.translation import gettext, gettext_lazy
+
+logger = logging.getLogger(__name__)
 
 ALLOWED_TYPES = {
     # extension → (content type, what the content must be)
@@ -104,7 +107,10 @@ def files_with_transaction() -> Iterator[list[str]]:
             yield stored
     except Exception:
         for name in stored:
-            delete_file(name)
+            try:
+                delete_file(name)
+            except OSError:  # e.g. the media folder itself is broken: the first error is the one to report
+                logger.warning("Could not remove %s after a failed write.", name, exc_info=True)
         raise
 
 
@@ -114,8 +120,12 @@ def store_uploads(model, checked: list, stored: list[str], **fields) -> list:
     rows = []
     for upload, content_type in checked:
         row = model(original_name=Path(upload.name).name[:255], content_type=content_type, size=upload.size, **fields)
-        row.file.save(upload.name, upload, save=False)
-        stored.append(row.file.name)
+        storage, max_length = row.file.storage, row.file.field.max_length
+        name = storage.get_available_name(row.file.field.generate_filename(row, upload.name), max_length=max_length)
+        stored.append(name)  # before writing: a write that fails half-way (disk full) is removed with the rows
+        row.file.name = storage.save(name, upload, max_length=max_length)
+        if row.file.name != name:
+            stored.append(row.file.name)
         row.save()
         rows.append(row)
     return rows

@@ -26,3 +26,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("users/", include("societies.account_urls")),
 ]
+
+handler500 = "sanlian.views.server_error"  # a database that is down answers 503 in Chinese (sanlian.views)

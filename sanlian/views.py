@@ -1,8 +1,11 @@
-"""Site-wide views: the start page and the health check."""
+"""Site-wide views: the start page, the health check and the server-error page."""
+
+import sys
 
 from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponseServerError, JsonResponse
+from django.template import loader
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -49,3 +52,15 @@ def healthz(request):
     }
     healthy = all(value == "ok" for value in status.values())
     return JsonResponse(status, status=200 if healthy else 503)
+
+
+def server_error(request):
+    """The 500 handler. A database that cannot be reached (restarted, down, a connection cut) is not a bug of the
+    page: it answers 503 with a Chinese page asking to try again (rendered without the database); the next request
+    opens a new connection, so the portal recovers without a restart. Anything else: the usual 500 page."""
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        response = HttpResponseServerError(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = "10"
+        return response
+    return HttpResponseServerError(loader.render_to_string("500.html"))
