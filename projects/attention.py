@@ -8,6 +8,8 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -16,7 +18,7 @@ from societies.choices import Role
 
 from .choices import NotificationLevel
 from .models import Project
-from .notifications import ledger_key, message_for, people, send_batch
+from .notifications import existing_keys, ledger_key, message_for, people, send_batch, send_bundles
 
 ASSIGNED = "project_assigned"
 DELAYED = "project_delayed"
@@ -81,3 +83,70 @@ def tell_districts_of_project(project: Project, district_ids, *, user: User | No
                              message_for(recipient, kind=LINKED, level=NotificationLevel.INFO, title=title, body=body,
                                          url=project.get_absolute_url())))
     return send_batch(messages)
+
+
+IMPORT_LIST_MAX = 30  # project titles listed in an import's message; the rest are counted
+
+
+def _listing(projects: list[Project]) -> str:
+    lines = ["- {}（{}）".format(project.title, project.due_text or "-") for project in projects[:IMPORT_LIST_MAX]]
+    if len(projects) > IMPORT_LIST_MAX:
+        lines.append(gettext("… and {count} more").format(count=len(projects) - IMPORT_LIST_MAX))
+    return "\n".join(lines)
+
+
+def tell_of_import(*, new_project_ids, district_links, user: User | None) -> dict:
+    """After an import of the list: each contact account of a society gets one message listing the projects the
+    import created for their society, and each contact account of a district one message listing the projects
+    newly linked to their district (each (project, person) once, keyed as ``tell_districts_of_project`` keys it)
+    — one message per person, not one per project. A fixed number of queries. Returns ``send_bundles``' counts."""
+    new_project_ids, district_links = set(new_project_ids), set(district_links)
+    ids = new_project_ids | {project_id for project_id, _district in district_links}
+    if not ids:
+        return {}
+    projects = Project.objects.filter(pk__in=ids).select_related("society").order_by("position", "pk")
+    linked: dict[int, list[int]] = {}
+    for project_id, district_id in district_links:
+        linked.setdefault(project_id, []).append(district_id)
+    by_society: dict[int, list[Project]] = {}
+    by_district: dict[int, list[Project]] = {}
+    for project in projects:
+        if project.pk in new_project_ids:
+            by_society.setdefault(project.society_id, []).append(project)
+        for district_id in linked.get(project.pk, ()):
+            by_district.setdefault(district_id, []).append(project)
+    accounts = User.objects.filter(is_active=True, groups__name__in=[Role.SOCIETY, Role.DISTRICT]).filter(
+        Q(profile__society__in=list(by_society)) | Q(profile__district__in=list(by_district))
+    ).select_related("profile__society", "profile__district").distinct().order_by("pk")
+    societies, districts = [], []  # (recipient, society, projects); (recipient, district, {key: project})
+    for account in accounts:
+        [recipient] = people([account])
+        profile = account.profile
+        if profile.society_id in by_society:
+            societies.append((recipient, profile.society, by_society[profile.society_id]))
+        if profile.district_id in by_district:
+            districts.append((recipient, profile.district, {
+                ledger_key(project, project.pk, LINKED, 0, LINK_DATE, recipient.key): project
+                for project in by_district[profile.district_id]}))
+    taken = existing_keys([key for _recipient, _district, keyed in districts for key in keyed])
+    mine, bundles = reverse("projects:mine"), []
+    with translation.override(settings.LANGUAGE_CODE):
+        for recipient, society, found in societies:
+            title = gettext("{count} new projects for {society} from the imported list").format(
+                count=len(found), society=society.name)
+            body = gettext("{who} imported the list; these projects are now {society}'s. Please check their task "
+                           "forces and post their progress as they go:").format(who=_who(user), society=society.name)
+            bundles.append(([], message_for(recipient, kind=ASSIGNED, level=NotificationLevel.INFO, title=title,
+                                            body=body + "\n" + _listing(found), url=mine)))
+        for recipient, district, keyed in districts:
+            fresh = [key for key in keyed if key not in taken]
+            if not fresh:
+                continue
+            found = [keyed[key] for key in fresh]
+            title = gettext("{count} projects of the imported list linked to {district}").format(
+                count=len(found), district=district.name)
+            body = gettext("{who} imported the list; these projects are now linked to {district}. You can follow "
+                           "them under “My projects”:").format(who=_who(user), district=district.name)
+            bundles.append((fresh, message_for(recipient, kind=LINKED, level=NotificationLevel.INFO, title=title,
+                                               body=body + "\n" + _listing(found), url=mine)))
+    return send_bundles(bundles) if bundles else {}

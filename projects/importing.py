@@ -25,6 +25,7 @@ from sanlian.bulk import BulkWriter
 from societies.choices import PartnerKind, UpperUnitLevel
 from societies.models import Partner, Society, UpperUnit, name_key
 
+from . import attention
 from .annex import Annex, AnnexIssue, AnnexRefused, AnnexRow, read_annex, write_annex
 from .models import LINK_KINDS, LinkKind, Project
 from .signals import projects_bulk_changed
@@ -404,19 +405,23 @@ def _apply(plan: ImportPlan, *, user) -> None:
 
     targets = [(created[(ids["societies"][_key(p.values["society"])], _key(p.values["title"]))], p) for p in plan.new]
     targets += [(p.existing.pk, p) for p in plan.changed]
+    linked = {}
     for kind in KINDS:
-        _apply_links(write, kind, plan.year, [
+        linked[kind.key] = _apply_links(write, kind, plan.year, [
             (project_id, [ids[kind.key][_key(name)] for name in item.values[kind.key]],
              plan._existing_links[kind.key].get(project_id, [])) for project_id, item in targets])
+    # one message per society and district contact for the whole import (not one per project)
+    attention.tell_of_import(new_project_ids=created.values(), district_links=linked["districts"], user=user)
 
 
-def _apply_links(write: BulkWriter, kind: LinkKind, year: int, wanted: list[tuple[int, list[int], list[_Link]]]):
+def _apply_links(write: BulkWriter, kind: LinkKind, year: int,
+                 wanted: list[tuple[int, list[int], list[_Link]]]) -> list[tuple[int, int]]:
     """Make each project's links of ``kind`` the wanted organisations in the wanted order. A link whose
     organisation left the list is reused for a new one (a "changed" history record: A → B), so an edited list
     costs a fixed number of statements; links left over are deleted one by one (django-simple-history records
-    each deletion with the import's user and reason)."""
+    each deletion with the import's user and reason). Returns the (project id, organisation id) newly linked."""
     fk = kind.link_field + "_id"
-    create, update, remove = [], [], []
+    create, update, remove, added = [], [], [], []
     for project_id, org_ids, links in wanted:
         current = {link.org_id: link for link in links}
         spare = [link for link in links if link.org_id not in org_ids]
@@ -429,6 +434,8 @@ def _apply_links(write: BulkWriter, kind: LinkKind, year: int, wanted: list[tupl
                 create.append(row)
             elif (link.org_id, link.order) != (org_id, order):
                 update.append({"id": link.pk, **row})
+            if link is None or link.org_id != org_id:
+                added.append((project_id, org_id))
         remove += [kind.link(pk=link.pk, project_id=project_id, **{fk: link.org_id}, order=link.order)
                    for link in spare]
     write.update(kind.link, update, [fk, "order"])
@@ -444,6 +451,7 @@ def _apply_links(write: BulkWriter, kind: LinkKind, year: int, wanted: list[tupl
     for link in remove:
         link._history_user, link._change_reason, link._history_date = write.user, write.reason, write.now
         link.delete()
+    return added
 
 
 def import_annex(source, *, user=None, year: int | None = None, sheet: str | None = None,

@@ -205,7 +205,7 @@ def test_import_annex_query_count_does_not_grow_with_the_list(tmp_path):
     assert small == large
     # first import (reads, then per created kind an insert, its keys read back and its history copied),
     # re-import (reads only), an edit (reads, new partners, project update, links updated in place, with history)
-    assert small == [39, 10, 18]
+    assert small == [41, 10, 18]  # a first import also reads the projects it made and whom to tell of them
 
 
 @pytest.mark.parametrize(("name", "kind"), [
@@ -437,3 +437,25 @@ def test_export_annex_to_an_unwritable_place_exits_1(tmp_path):
     apply_import(load_annex(FIXTURE))
     code, _out, err = run("export_annex", "--year", "2024", "-o", str(tmp_path / "missing" / "list.xlsx"))
     assert code == 1 and has_chinese(err)
+
+
+def test_an_import_tells_each_society_and_district_contact_once_listing_their_projects():
+    from projects.models import Notification
+
+    old_lab = factories.society("市老科协")
+    tengzhou = factories.district("滕州市科协")
+    contact = factories.user(Role.SOCIETY, society=old_lab, email="lab@example.org")
+    district = factories.user(Role.DISTRICT, district=tengzhou)
+    bystander = factories.user(Role.SOCIETY, society=factories.society("名单外学会"))
+    import_reference_list()
+    [to_society] = Notification.objects.filter(recipient=contact)
+    assert to_society.title == "市老科协：导入清单新增 2 个项目" and to_society.email == "lab@example.org"
+    for title in Project.objects.filter(society=old_lab).values_list("title", flat=True):
+        assert title in to_society.body
+    [to_district] = Notification.objects.filter(recipient=district)
+    linked = Project.objects.filter(district_links__district=tengzhou)
+    assert linked.count() == 6 and "导入清单中有 6 个项目关联到滕州市科协" == to_district.title
+    assert all(title in to_district.body for title in linked.values_list("title", flat=True))
+    assert not Notification.objects.filter(recipient=bystander).exists()
+    apply_import(load_annex(FIXTURE), user=None)  # the same list again: nobody is told twice
+    assert Notification.objects.filter(recipient__in=[contact, district]).count() == 2
