@@ -118,7 +118,7 @@ def _title(data: ReportData) -> str:
 
 
 def _target_rows(data: ReportData) -> list[list]:
-    return [[t.code, t.name, t.value, t.threshold, "{}%".format(t.percent_done), "{}%".format(t.percent_elapsed),
+    return [[t.name, t.value, t.threshold, "{}%".format(t.percent_done), "{}%".format(t.percent_elapsed),
              t.pace_label] for t in data.targets]
 
 
@@ -144,7 +144,7 @@ def sections(data: ReportData) -> list[tuple[str, list[str], list[list]]]:
                  for d in data.decisions]
     return [
         (_("Cover and summary"), [_("Item"), _("Value")], cover),
-        (_("Targets"), [_("Code"), _("Target"), _("Value"), _("Threshold"), _("Share done"), _("Period elapsed"),
+        (_("Targets"), [_("Target"), _("Value"), _("Threshold"), _("Share done"), _("Period elapsed"),
                         _("Pace")], _target_rows(data)),
         (_("Projects by society"), [_("Society")] + project_header, societies),
         (_("Projects by district"), [_("District association")] + project_header + [_("Joint activities")],
