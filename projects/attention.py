@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.utils import translation
 from django.utils.translation import gettext
 
+from sanlian.display import person_name
 from societies.access import users_with_role
 from societies.choices import Role
 
@@ -21,7 +22,7 @@ DELAYED = "project_delayed"
 
 
 def _who(user: User | None) -> str:
-    return (user.get_full_name() or user.username) if user is not None else gettext("the system")
+    return person_name(user, gettext("the system"))
 
 
 def tell_society_of_project(project: Project, *, user: User | None) -> dict:

@@ -22,6 +22,7 @@ from projects.choices import ProjectStatus, ReviewStatus
 from projects.models import ProgressUpdate, Project, ProjectDistrict
 from sanlian import panels
 from sanlian.access import SYSTEM
+from sanlian.display import person_name
 
 from .dashboard import district_ranking, society_ranking
 from .targets import target_status
@@ -66,7 +67,7 @@ def collect(half: str, *, user=None, progress=lambda share, text: None) -> Repor
     year, start, end = parse_half(half)
     as_of = min(end, timezone.localdate())
     data = ReportData(half=half, year=year, start=start, end=end, as_of=as_of, generated_at=timezone.localtime(),
-                      generated_by=(user.get_full_name() or user.username) if user else _("command line"))
+                      generated_by=person_name(user, _("command line")))
     progress(10, _("Counting the targets"))
     data.targets = target_status(year=year, user=SYSTEM, as_of=as_of)
     data.needs = needs_report(year=year, user=SYSTEM)

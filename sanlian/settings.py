@@ -106,6 +106,8 @@ TEMPLATES = [
                 "societies.context_processors.role",
                 "projects.context_processors.notifications",
             ],
+            # ``person`` (a user by their name, see sanlian.display) in every template without a {% load %}
+            "builtins": ["sanlian.template_filters"],
         },
     },
 ]
