@@ -47,6 +47,13 @@ def with_paper_figures(projects: QuerySet, *, user) -> QuerySet:
     )
 
 
+def summary_link_panel(*, user, organisation, **context) -> dict | None:
+    """The ``organisation`` panel of a society's page: the link to its one-page summary (一页纸)."""
+    if not isinstance(organisation, Society):
+        return None
+    return {"order": 5, "template": "reports/_society_summary_link.html", "society": organisation}
+
+
 def days_overdue(project: Project, today: date) -> int:
     """Days past the due window's end for a project not done or cancelled; 0 otherwise."""
     if project.due_end is None or project.status in ProjectStatus.closed() or project.due_end >= today:
@@ -104,6 +111,7 @@ class SocietySummary:
     """What the one-page summary of a society shows."""
 
     society: Society
+    year: int
     projects: list[Project]
     status_counts: list[tuple[str, int]]
     overdue: int
@@ -114,13 +122,13 @@ class SocietySummary:
 
 
 def society_summary(society: Society, *, user, year: int | None = None) -> SocietySummary:
-    """The society's projects that ``user`` may see (of ``year``, or of every year), each with its latest
-    progress and outcomes, and the society's open decisions: a fixed number of queries."""
+    """The society's projects of ``year`` (default: the latest year it has projects) that ``user`` may see, each
+    with its latest progress and outcomes, and the society's open decisions: a fixed number of queries."""
     today = timezone.localdate()
     projects = Project.objects.for_user(user).filter(society=society)
-    if year is not None:
-        projects = projects.filter(year=year)
-    rows = list(with_paper_figures(projects, user=user).order_by("-year", "position", "id"))
+    if year is None:
+        year = projects.order_by("-year").values_list("year", flat=True).first() or today.year
+    rows = list(with_paper_figures(projects.filter(year=year), user=user).order_by("position", "id"))
     counts: dict[str, int] = {}
     for project in rows:
         project.days_overdue = days_overdue(project, today)
@@ -128,7 +136,7 @@ def society_summary(society: Society, *, user, year: int | None = None) -> Socie
     decisions = list(Decision.objects.for_user(user).filter(society=society, status=DecisionStatus.OPEN)
                      .select_related("meeting").order_by("deadline", "id"))
     return SocietySummary(
-        society=society, projects=rows, today=today, decisions=decisions,
+        society=society, year=year, projects=rows, today=today, decisions=decisions,
         status_counts=[(label, counts[value]) for value, label in ProjectStatus.choices if value in counts],
         overdue=sum(1 for project in rows if project.days_overdue),
         outcomes=sum(project.outcome_count for project in rows),

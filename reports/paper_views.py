@@ -39,6 +39,5 @@ def society_summary(request, pk: int):
         society = Society.objects.for_user(request.user).get(pk=pk)
     except (Society.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
-    year = year_param(request.GET.get("year"))
-    return render(request, "reports/society_summary.html", {
-        "summary": paper.society_summary(society, user=request.user, year=year), "year": year})
+    summary = paper.society_summary(society, user=request.user, year=year_param(request.GET.get("year")))
+    return render(request, "reports/society_summary.html", {"summary": summary})
