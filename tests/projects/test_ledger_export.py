@@ -117,3 +117,13 @@ def test_ledger_query_count_is_the_same_at_two_sizes(client):
         assert len(rows) == total + 1
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("params", [{"year": "abc"}, {"society": "999999"}, {"status": "nonsense"},
+                                    {"district": "x"}, {"q": "老专家 " * 50}])
+def test_ledger_with_bad_filters_never_fails(client, world, params):
+    client.force_login(factories.user(Role.LEADER))
+    response = client.get(reverse("reports:project_ledger"), params)
+    assert response.status_code in (200, 400)
+    if response.status_code == 200:
+        openpyxl.load_workbook(io.BytesIO(response.content))

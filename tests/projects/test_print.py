@@ -139,3 +139,11 @@ def test_one_page_summary_query_count_does_not_grow(client, world):
             assert client.get(summary_url(world["own"])).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("year", ["abc", "99999", "-1", "２０２４"])
+def test_one_page_summary_with_a_bad_year_shows_the_latest_year(client, world, year):
+    client.force_login(factories.user(Role.LEADER))
+    page = client.get(summary_url(world["own"]), {"year": year})
+    assert page.status_code == 200
+    assert page.context["summary"].year in (world["today"].year, 2024)
