@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from sanlian.admin import ScopedAdminMixin
+from sanlian.admin import ScopedAdminMixin, SuperuserOnlyMixin
 
 from .access import can_change, can_manage
 from .models import (
@@ -142,7 +142,7 @@ class WebhookDeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ReminderLedger)
-class ReminderLedgerAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ReminderLedgerAdmin(SuperuserOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["subject_type", "subject_id", "kind", "step", "target_date", "recipient_key", "created_at"]
     list_filter = ["kind", "subject_type", "target_date"]
     list_select_related = ["notification"]
@@ -157,7 +157,7 @@ class ReminderLedgerAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ReminderRun)
-class ReminderRunAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ReminderRunAdmin(SuperuserOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["date", "runs", "first_run_at", "last_run_at"]
     readonly_fields = ["date", "runs", "first_run_at", "last_run_at", "counts"]
 
@@ -166,7 +166,7 @@ class ReminderRunAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class CalendarFeedAdmin(SuperuserOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "created_at"]
     list_select_related = ["user"]
     search_fields = ["user__username"]

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
+from sanlian.display import person_name
 from societies.access import users_with_role
 from societies.choices import Role
 
@@ -27,7 +28,7 @@ LINK_DATE = date(2000, 1, 1)  # the ledger key's fixed date: a district is told 
 
 
 def _who(user: User | None) -> str:
-    return (user.get_full_name() or user.username) if user is not None else gettext("the system")
+    return person_name(user, gettext("the system"))
 
 
 def tell_society_of_project(project: Project, *, user: User | None) -> dict:

@@ -10,10 +10,10 @@ from .models import OrganisationRecord, TargetDefinition
 @admin.register(TargetDefinition)
 class TargetDefinitionAdmin(SimpleHistoryAdmin):
     form = TargetDefinitionForm
-    list_display = ["code", "name", "rule", "kinds", "threshold", "period", "order", "is_active"]
+    list_display = ["code", "short_name", "name", "unit", "rule", "kinds", "threshold", "period", "order", "is_active"]
     list_editable = ["threshold", "is_active"]
     list_filter = ["period", "is_active"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", "name", "short_name"]
 
 
 @admin.register(OrganisationRecord)

@@ -20,6 +20,7 @@ class ReportsConfig(AppConfig):
         from . import access, tasks  # noqa: F401 (tasks: registered with Celery by name)
         from .dashboard import invalidate_dashboard
         from .models import OrganisationRecord, TargetDefinition
+        from .paper import summary_link_panel
         from .receivers import load_target_definitions
         from .records import activity_review_panel, outcome_review_panel
         from .review import daily_items
@@ -28,6 +29,7 @@ class ReportsConfig(AppConfig):
         register_daily_section(daily_items)
         panels.register("projects:outcome", outcome_review_panel)
         panels.register("activities:detail", activity_review_panel)
+        panels.register("organisation", summary_link_panel)
         portal_setup.connect(load_target_definitions, dispatch_uid="sanlian-reports-targets")
         for model in (Project, ProjectDistrict, ActivityOutcome, OrganisationRecord, TargetDefinition, Need, NeedVisit,
                       OwnActivity, Campaign, CampaignLine, Venue, Measure):

@@ -128,12 +128,12 @@ def export_dashboard(data: dict) -> bytes:
     """The dashboard as a workbook: targets, societies, districts (the same numbers and scope as the page)."""
     book = openpyxl.Workbook()
     book.remove(book.active)
-    table_sheet(book, gettext("Targets"), [gettext("Code"), gettext("Target"), gettext("Value"), gettext("Threshold"),
+    table_sheet(book, gettext("Targets"), [gettext("Target"), gettext("Value"), gettext("Threshold"),
                                           gettext("Share done (%)"), gettext("Share of the period elapsed (%)"),
                                           gettext("Pace"), gettext("Period")],
-                [(t.code, t.name, t.value, t.threshold, t.percent_done, t.percent_elapsed, t.pace_label,
+                [(t.name, t.value, t.threshold, t.percent_done, t.percent_elapsed, t.pace_label,
                   "{} – {}".format(t.period_start, t.period_end)) for t in data["targets"]],
-                widths=[20, 40, 10, 10, 12, 12, 10, 24])
+                widths=[40, 10, 10, 12, 12, 10, 24])
     labels = dict(ProjectStatus.choices)
     for title, rows, extra in ((gettext("Societies"), data["societies"], ("experts", "served", "members", "brands")),
                                (gettext("District associations"), data["districts"], ())):

@@ -23,6 +23,7 @@ from projects.choices import ProjectStatus, ReviewStatus
 from projects.models import ProgressUpdate, Project, ProjectDistrict
 from sanlian import panels
 from sanlian.access import SYSTEM
+from sanlian.display import person_name
 
 from .dashboard import district_ranking, society_ranking
 from .targets import target_status
@@ -68,7 +69,7 @@ def collect(half: str, *, user=None, progress=lambda share, text: None) -> Repor
     year, start, end = parse_half(half)
     as_of = min(end, timezone.localdate())
     data = ReportData(half=half, year=year, start=start, end=end, as_of=as_of, generated_at=timezone.localtime(),
-                      generated_by=(user.get_full_name() or user.username) if user else _("command line"))
+                      generated_by=person_name(user, _("command line")))
     progress(10, _("Counting the targets"))
     data.targets = target_status(year=year, user=SYSTEM, as_of=as_of)
     data.needs = needs_report(year=year, user=SYSTEM)
@@ -122,7 +123,7 @@ def _title(data: ReportData) -> str:
 
 
 def _target_rows(data: ReportData) -> list[list]:
-    return [[t.code, t.name, t.value, t.threshold, "{}%".format(t.percent_done), "{}%".format(t.percent_elapsed),
+    return [[t.name, t.value, t.threshold, "{}%".format(t.percent_done), "{}%".format(t.percent_elapsed),
              t.pace_label] for t in data.targets]
 
 
@@ -157,7 +158,7 @@ def sections(data: ReportData) -> list[tuple[str, list[str], list[list]]]:
                  for d in data.decisions]
     return [
         (_("Cover and summary"), [_("Item"), _("Value")], cover),
-        (_("Targets"), [_("Code"), _("Target"), _("Value"), _("Threshold"), _("Share done"), _("Period elapsed"),
+        (_("Targets"), [_("Target"), _("Value"), _("Threshold"), _("Share done"), _("Period elapsed"),
                         _("Pace")], _target_rows(data)),
         (_("Projects by society"), [_("Society")] + project_header, societies),
         (_("Projects by district"), [_("District association")] + project_header + [_("Joint activities")],

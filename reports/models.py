@@ -59,6 +59,13 @@ class TargetDefinition(models.Model):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(
+        _("short name"), max_length=60, blank=True,
+        help_text=_("What leaders and contacts read in charts, tables and reports, e.g. 新增市级学会."))
+    unit = models.CharField(
+        _("unit"), max_length=10, blank=True,
+        help_text=_("The unit of the threshold (个, 人, 家, 场次 …): with a unit the shown name ends with the "
+                    "threshold, e.g. 新增市级学会（≥5个）, and follows it when the threshold changes."))
     rule = models.CharField(_("counting rule"), max_length=40)
     kinds = models.CharField(_("kinds counted"), max_length=200, blank=True,
                              help_text=_("Comma-separated record or activity kinds; empty counts every kind."))
@@ -82,6 +89,18 @@ class TargetDefinition(models.Model):
 
     def kind_list(self) -> list[str]:
         return [kind.strip() for kind in self.kinds.split(",") if kind.strip()]
+
+    @property
+    def label(self) -> str:
+        """The name people read: the short name (the full name when there is none), with the threshold built in
+        when the target has a unit, e.g. "市级改革品牌（每年≥10个）"."""
+        base = self.short_name or self.name
+        if not self.unit or not self.short_name:
+            return base
+        pattern = {PeriodKind.YEAR: _("{name} (every year ≥{threshold}{unit})"),
+                   PeriodKind.HALF: _("{name} (every half year ≥{threshold}{unit})")}.get(
+            self.period, _("{name} (≥{threshold}{unit})"))
+        return str(pattern).format(name=base, threshold=self.threshold, unit=self.unit)
 
 
 def report_path(instance: "ReportBuild", filename: str) -> str:

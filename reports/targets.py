@@ -152,7 +152,7 @@ def pace_of(share_done: float, share_elapsed: float) -> Pace:
 @dataclass
 class TargetStatus:
     code: str
-    name: str
+    name: str  # the name people read (``TargetDefinition.label``: short name, threshold built in), never the code
     value: int
     threshold: int
     period_start: date
@@ -165,6 +165,7 @@ class TargetStatus:
     rule: str = ""
     trend: list[tuple[str, int]] = field(default_factory=list)
     also_ids: dict[str, list[int]] = field(default_factory=dict)  # the ``ALSO`` sources' rows (own activities)
+    full_name: str = ""  # the definition's full name (shown as a tooltip where the short one is)
 
     @property
     def pace_label(self) -> str:
@@ -189,7 +190,7 @@ def _status(target: TargetDefinition, value: int, *, year: int, as_of: date) -> 
     start, end = period_of(target, year=year, as_of=as_of)
     elapsed = min(max((as_of - start).days + 1, 0), (end - start).days + 1) / ((end - start).days + 1)
     done = round(value / target.threshold, 4)
-    return TargetStatus(code=target.code, name=target.name, value=value, threshold=target.threshold,
+    return TargetStatus(code=target.code, name=target.label, full_name=target.name, value=value, threshold=target.threshold,
                         period_start=start, period_end=end, share_done=done, share_elapsed=round(elapsed, 4),
                         pace=pace_of(done, elapsed).value, source=RULES[target.rule].source, rule=target.rule)
 

@@ -100,8 +100,8 @@ def _activity_tables(user, *, year: int, as_of: date, cache_key: str) -> dict:
 def dashboard(request):
     data = _dashboard_data(request, warn=True)
     data["chart"] = {
-        "labels": [target.code for target in data["targets"]],
-        "names": [target.name for target in data["targets"]],
+        "labels": [target.name for target in data["targets"]],
+        "names": [target.full_name for target in data["targets"]],
         "done": [target.percent_done for target in data["targets"]],
         "elapsed": [target.percent_elapsed for target in data["targets"]],
         "values": [target.value for target in data["targets"]],

@@ -53,7 +53,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:{}".format(os.environ.get("PORT", "8000"))).rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "sanlian.admin.PortalAdminConfig",  # django.contrib.admin, with the technical tables for superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -109,6 +109,8 @@ TEMPLATES = [
                 "projects.context_processors.notifications",
                 "reports.context_processors.review_badge",
             ],
+            # ``person`` (a user by their name, see sanlian.display) in every template without a {% load %}
+            "builtins": ["sanlian.template_filters"],
         },
     },
 ]

@@ -4,18 +4,23 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 # The apps whose models the secretariat keeps in the back office.
-SECRETARIAT_APPS = ("societies", "projects", "meetings", "reports", "django_celery_beat", "axes")
+SECRETARIAT_APPS = ("societies", "projects", "meetings", "reports")
+# Technical tables (log-in lockouts, the Celery schedule and results): superusers only (see sanlian.admin).
+TECHNICAL_APPS = ("axes", "django_celery_beat", "django_celery_results")
 
 
 def grant_secretariat_permissions(sender, using="default", **kwargs) -> None:
-    """Give the secretariat group every permission of the portal's apps (permissions exist only after migrate)."""
+    """Give the secretariat group every permission of the portal's apps and none of the technical tables'
+    (permissions exist only after migrate; an older install's grants of technical tables are taken back)."""
     from django.contrib.auth.models import Group, Permission
 
     from .choices import Role
 
     group = Group.objects.using(using).filter(name=Role.SECRETARIAT).first()
     if group is not None:
-        group.permissions.add(*Permission.objects.using(using).filter(content_type__app_label__in=SECRETARIAT_APPS))
+        permissions = Permission.objects.using(using)
+        group.permissions.add(*permissions.filter(content_type__app_label__in=SECRETARIAT_APPS))
+        group.permissions.remove(*permissions.filter(content_type__app_label__in=TECHNICAL_APPS))
 
 
 def flag_temporary_password(sender, request, user, **kwargs) -> None:

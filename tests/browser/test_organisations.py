@@ -62,6 +62,7 @@ def test_secretariat_creates_a_district_account_who_finds_their_page_on_a_phone(
     phone.page.fill("#id_new_password1", OWN_PASSWORD)
     phone.page.fill("#id_new_password2", OWN_PASSWORD)
     phone.submit("main form button[type=submit]")
+    phone.page.click("details.nav-menu > summary")  # on a phone the menu is a 菜单 disclosure
     phone.submit("nav >> text=本区（市）科协")
     assert phone.page.inner_text("h1") == "峄城区科协"
     assert "修改密码" in phone.page.inner_text("footer")

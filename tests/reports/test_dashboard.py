@@ -85,7 +85,7 @@ def test_dashboard_export_is_formula_safe_and_scoped(client, demo):
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["目标任务", "市级学会", "区、市科协"]
     targets = book["目标任务"]
-    assert targets["A1"].value == "代码" and targets.freeze_panes == "A2" and targets.max_row == 13
+    assert targets["A1"].value == "目标" and targets.freeze_panes == "A2" and targets.max_row == 13
     for sheet in book:
         for row in sheet.iter_rows():
             for cell in row:
