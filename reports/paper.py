@@ -18,6 +18,7 @@ from openpyxl import Workbook
 
 from meetings.choices import DecisionStatus
 from meetings.models import Decision
+from projects import instructions
 from projects.choices import ProjectStatus, ReviewStatus
 from projects.models import ActivityOutcome, ProgressUpdate, Project
 from sanlian.excel import table_sheet
@@ -118,6 +119,7 @@ class SocietySummary:
     outcomes: int
     participants: int
     decisions: list[Decision]
+    instructions: list  # the open and answered 批示 on the society's projects
     today: date
 
 
@@ -135,8 +137,10 @@ def society_summary(society: Society, *, user, year: int | None = None) -> Socie
         counts[project.status] = counts.get(project.status, 0) + 1
     decisions = list(Decision.objects.for_user(user).filter(society=society, status=DecisionStatus.OPEN)
                      .select_related("meeting").order_by("deadline", "id"))
+    pending = instructions.in_state(instructions.listed(user).filter(project__society=society), "pending", today)
     return SocietySummary(
         society=society, year=year, projects=rows, today=today, decisions=decisions,
+        instructions=list(pending.order_by("deadline", "id")[:50]),
         status_counts=[(label, counts[value]) for value, label in ProjectStatus.choices if value in counts],
         overdue=sum(1 for project in rows if project.days_overdue),
         outcomes=sum(project.outcome_count for project in rows),

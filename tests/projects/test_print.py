@@ -93,6 +93,12 @@ def test_one_page_summary_shows_the_societys_projects_progress_outcomes_and_open
     for text in ("市老科协 · 一页纸", "已联系三家企业", "推进中", "逾期 4 天", "报送半年总结", 'data-print'):
         assert text in html, text
     assert "护士节科普" not in html and "已办结事项" not in html and "别家的事项" not in html
+    assert page.context["summary"].instructions == [] and "没有未办结的领导批示" in html
+    from projects.instructions import write_instruction
+    project = Project.objects.get(title="老专家滕州行")
+    write_instruction(project, user=factories.user(Role.LEADER), text="请加快推进")
+    html = client.get(summary_url(world["own"])).content.decode()
+    assert "未办结的领导批示" in html and "请加快推进" in html
     earlier = client.get(summary_url(world["own"]), {"year": world["today"].year - 1}).context["summary"]
     assert [p.title for p in earlier.projects] == ["去年的项目"]
 
