@@ -268,9 +268,11 @@ class ProdCheck:
 
     def health_and_errors(self) -> str:
         browser = Browser(self.base)
-        status, _head, page = browser.get("/healthz")
+        status, head, page = browser.get("/healthz")
         if status != 200 or json.loads(page) != {"database": "ok", "broker": "ok"}:
             raise CheckFailed("/healthz: {} {}".format(status, page[:200]))
+        if not head.get("X-Request-ID"):
+            raise CheckFailed("/healthz: no X-Request-ID in the answer")
         status, _head, page = browser.get("/no-such-page/")
         if status != 404 or "URLconf" in page or "Traceback" in page:
             raise CheckFailed("a missing page: {} (Django's debug page?)".format(status))
