@@ -89,15 +89,16 @@ class Browser:
         self.cookies: dict[str, str] = {}
         self.opener = urllib.request.build_opener(self._NoRedirect)
 
-    def request(self, path: str, data: dict | None = None, timeout: float = 30) -> tuple[int, dict, str]:
+    def request(self, path: str, data: dict | None = None, timeout: float = 30, *, body: bytes | None = None,
+                content_type: str = "application/x-www-form-urlencoded") -> tuple[int, dict, str]:
+        """GET ``path``, or POST ``data`` (a form) or ``body`` (already encoded, of ``content_type``)."""
         headers = {"X-Forwarded-Proto": "https", "User-Agent": "sanlian-prod-check"}
         if self.cookies:
             headers["Cookie"] = "; ".join("{}={}".format(k, v) for k, v in self.cookies.items())
-        body = None
         if data is not None:
             body = urllib.parse.urlencode(data).encode()
-            headers.update({"Origin": self.origin, "Referer": self.origin + path,
-                            "Content-Type": "application/x-www-form-urlencoded"})
+        if body is not None:
+            headers.update({"Origin": self.origin, "Referer": self.origin + path, "Content-Type": content_type})
         req = urllib.request.Request(self.base + path, data=body, headers=headers)
         try:
             with self.opener.open(req, timeout=timeout) as response:
