@@ -39,9 +39,9 @@ QUERY_KEYS = ["year", "page", "sort", "q", "half", "as_of", "status", "society",
               "build", "month", "unconfirmed", "overdue", "next"]
 ROLES = ["secretariat", "society", "district", "leader"]
 # Bounded so that the test takes a couple of minutes: per form, one post of each of EVIL_POSTS in every field, one of
-# EVIL_MIXED, then
-# FUZZ_EXAMPLES generated mixtures; per page, EVIL_GETS query strings with a bad value in every key (rotated), then
-# FUZZ_EXAMPLES // 2 generated ones. FUZZ_EXAMPLES=50 (environment) for a longer hunt.
+# EVIL_MIXED, then FUZZ_EXAMPLES generated mixtures; per page, EVIL_GETS query strings with a bad value in every key
+# (rotated), then FUZZ_EXAMPLES // 2 generated ones. FUZZ_EXAMPLES=50 (environment) for a longer hunt. File inputs
+# are not fuzzed here (tests/projects cover uploads).
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "2"))
 EVIL_POSTS = ["²", HUGE, "\x00", "\ud800", "x" * 20000, "9999-12-31"]
 EVIL_MIXED = ["-1", "0001-01-01", "[]", "-" + HUGE]  # one more post: these rotated over the fields
