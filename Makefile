@@ -8,7 +8,7 @@ export PORT
 VAR_DIR ?= var
 SECRET_KEY_FILE := $(VAR_DIR)/secret_key
 
-.PHONY: run test setup browsers
+.PHONY: run test setup browsers prod-check
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,3 +46,8 @@ browsers:
 
 test: $(STAMP) browsers
 	$(PY) scripts/run_tests.py $(ARGS)
+
+# The production profile for real: a fresh PostgreSQL database, gunicorn with DEBUG=0 and SECURE=1, a Celery worker
+# and beat on Redis (db 15), each role's start page and a report build over HTTP, /healthz; then torn down.
+prod-check: $(STAMP)
+	$(PY) scripts/prod_check.py

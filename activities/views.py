@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sanlian import panels
 from sanlian.files import private_file_response
+from sanlian.forms import id_param, year_param
 from sanlian.paging import paginate
 from sanlian.uploads import UploadRefused
 from sanlian.workbook import WorkbookRefused
@@ -101,12 +102,12 @@ def campaign_list(request):
     if role_of(request.user) is None:
         raise Http404
     campaigns = Campaign.objects.for_user(request.user).select_related("district")
-    year = request.GET.get("year", "")
-    if year.isdigit() and 2000 <= int(year) <= 2100:
-        campaigns = campaigns.filter(starts_on__year=int(year))
+    year = year_param(request.GET.get("year"))
+    if year is not None:
+        campaigns = campaigns.filter(starts_on__year=year)
     page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "activities/campaign_list.html", {
-        "page": page, "params": "year={}".format(year) if year.isdigit() else "",
+        "page": page, "params": "year={}".format(year) if year is not None else "",
         "can_record": can_record_campaign(request.user)})
 
 
@@ -179,8 +180,8 @@ def venue_list(request):
         venues, chosen["kind"] = venues.filter(kind__code=kind), kind
     if (status := request.GET.get("status", "")) in VenueStatus.values:
         venues, chosen["status"] = venues.filter(status=status), status
-    if (district := request.GET.get("district", "")).isdigit():
-        venues, chosen["district"] = venues.filter(district_id=int(district)), district
+    if (district := id_param(request.GET.get("district"))) is not None:
+        venues, chosen["district"] = venues.filter(district_id=district), str(district)
     page = Paginator(venues, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "activities/venue_list.html", {
         "page": page, "kinds": kinds, "statuses": VenueStatus.choices, "chosen": chosen,
@@ -224,9 +225,8 @@ def venue_detail(request, pk: int):
 
 # --- the plan's measures (按举措) ------------------------------------------------------------------------------------
 def _year(request) -> int:
-    value = request.GET.get("year", "")
-    year = int(value) if value.isdigit() else timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
+    year = year_param(request.GET.get("year"))
+    return year if year is not None else timezone.localdate().year
 
 
 @login_required

@@ -27,8 +27,10 @@ keepalive = 5
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
 
-# Logs to stdout/stderr (systemd's journal, honcho's console). One access line per request.
-accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+# Logs to stderr (systemd's journal, honcho's console). The portal itself logs one line per request with its
+# request id, user and duration (sanlian/logs.py), so gunicorn's own access log is off unless GUNICORN_ACCESSLOG
+# names a file (or "-" for stdout).
+accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 

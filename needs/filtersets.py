@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sanlian.forms import YEAR_MAX, YEAR_MIN
 from societies.models import District, Industry
 
 from .choices import NeedStatus
@@ -14,7 +15,9 @@ from .models import Need
 class NeedFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search",
                                   widget=forms.TextInput(attrs={"placeholder": _("need, enterprise, description")}))
-    year = django_filters.NumberFilter(label=_("Year"), field_name="collected_on", lookup_expr="year")
+    # a year of the portal's (2000..2100): -1 or 2**63 broke the year lookup (500); another value is ignored
+    year = django_filters.NumberFilter(label=_("Year"), field_name="collected_on", lookup_expr="year",
+                                       min_value=YEAR_MIN, max_value=YEAR_MAX)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=NeedStatus.choices)
     industry = django_filters.ModelChoiceFilter(label=_("“6+3” industry"), queryset=Industry.objects.all())
     district = django_filters.ModelChoiceFilter(label=_("District"), queryset=District.objects.all())

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from sanlian.admin import ScopedAdminMixin, SuperuserOnlyMixin
+from sanlian.admin import DateRangeFilter, ScopedAdminMixin, SuperuserOnlyMixin
 
 from .access import can_change, can_manage
 from .models import (
@@ -46,7 +46,7 @@ class PartnerLinkInline(admin.TabularInline):
 @admin.register(Project)
 class ProjectAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["title", "year", "society", "due_text", "due_end", "contact", "status"]
-    list_filter = ["year", "status", "society"]
+    list_filter = ["year", "status", "society", ("due_end", DateRangeFilter)]
     list_select_related = ["society"]
     search_fields = ["title", "society__name", "contact"]
     autocomplete_fields = ["society", "contacts"]
@@ -75,6 +75,7 @@ class TaskForceAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 @admin.register(ProgressUpdate)
 class ProgressUpdateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["project", "happened_on", "author", "created_at"]
+    list_filter = [("happened_on", DateRangeFilter), ("created_at", DateRangeFilter)]
     list_select_related = ["project", "author"]
     search_fields = ["project__title", "text"]
     autocomplete_fields = ["project"]
@@ -181,7 +182,7 @@ class CalendarFeedAdmin(SuperuserOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
 class ActivityOutcomeAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["held_on", "title", "project", "kind", "participants", "expert_person_times", "served_count",
                     "review"]
-    list_filter = ["kind", "review", "industries"]
+    list_filter = ["kind", "review", "industries", ("held_on", DateRangeFilter)]
     list_select_related = ["project"]
     search_fields = ["title", "project__title", "place"]
     autocomplete_fields = ["upper_units", "experts"]

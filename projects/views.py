@@ -196,8 +196,11 @@ def _urge_refused(request, reason: str, back: str):
 
 
 def _back(request, default: str) -> str:
+    """The page to return to: a path of this site (``/…``), else ``default`` (a bare word such as ``²`` was taken
+    for a view name by ``redirect``: 500)."""
     target = request.POST.get("next", "")
-    return target if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else default
+    local = target.startswith("/") and not target.startswith("//")
+    return target if local and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else default
 
 
 @login_required

@@ -29,6 +29,16 @@ def year_param(value) -> int | None:
     return year if YEAR_MIN <= year <= YEAR_MAX else None
 
 
+def id_param(value) -> int | None:
+    """A row id from a query string: ASCII digits within 1..2**31-1 (every table's ids fit), else None (``²`` made
+    ``int()`` raise after ``str.isdigit``; 2**63 overflowed the database's integer)."""
+    value = (value or "").strip()
+    if not (value.isascii() and value.isdigit()) or len(value) > 10:
+        return None
+    number = int(value)
+    return number if 1 <= number <= 2**31 - 1 else None
+
+
 class IdsInRange:
     """Mixin for multiple-choice fields of rows: every id must be ASCII digits within the database's integer range,
     else "select a valid choice" (Django's own message, translated) — an id past 2**63 used to reach the database and

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "sanlian.logs.RequestLogMiddleware",  # first: every request's line, redirects and refusals included
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -266,10 +267,44 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# One line per request with its id (sanlian.logs); the id is on every other line logged during the request too.
+# Everything goes to stderr: systemd's journal, `docker compose logs`, honcho's console.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "sanlian.logs.RequestIdFilter"}},
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "line"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "sanlian.request": {"level": os.environ.get("REQUEST_LOG_LEVEL", "INFO")},
+        # the request line above replaces Django's own (a 4xx/5xx would otherwise be logged twice)
+        "django.request": {"level": "ERROR"},
+    },
 }
+
+# --- optional error reporting -----------------------------------------------------------------------------------
+# Sentry (or a Sentry-compatible service such as GlitchTip) when SENTRY_DSN is set and the official SDK is installed
+# (`pip install sentry-sdk`; it is not in requirements.txt). Without the SDK the portal starts and says so.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk
+        from sentry_sdk.integrations.celery import CeleryIntegration
+        from sentry_sdk.integrations.django import DjangoIntegration
+    except ImportError:
+        import sys
+
+        print("SENTRY_DSN is set but the sentry-sdk package is not installed: errors are not reported "
+              "(pip install sentry-sdk).", file=sys.stderr)
+    else:
+        sentry_sdk.init(
+            dsn=SENTRY_DSN,
+            integrations=[DjangoIntegration(), CeleryIntegration()],
+            environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+            traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+            send_default_pii=False,  # no user names, e-mail addresses or cookies leave the server
+        )
