@@ -25,6 +25,8 @@ from .targets import confirmed, target_status
 
 DASHBOARD_VERSION_KEY = "sanlian:dashboard:version"
 DASHBOARD_TTL_SECONDS = 600
+COMPUTE_SECONDS = 60  # how long a computation may hold a scope before another request computes it too
+LAST_NUMBERS_SECONDS = 24 * 3600  # a scope's last numbers, shown while its fresh ones are being computed
 
 
 def _by(rows, key: str, **aggregates) -> dict:
@@ -175,15 +177,30 @@ def dashboard_key(*, year: int, as_of: date, user, include_unconfirmed: bool = F
 
 
 def dashboard_numbers(*, year: int, as_of: date, user, include_unconfirmed: bool = False) -> dict:
-    """Targets (with monthly trend) and the society and district rankings for ``user``'s scope,
-    computed in the database and cached per scope until a project, outcome, record or target changes."""
+    """Targets (with monthly trend) and the society and district rankings for ``user``'s scope, computed in the
+    database and cached per scope until a project, outcome, record or target changes; ``numbers["key"]`` is the key
+    they were cached under (the page caches its rendered tables under it).
+
+    One request at a time computes a scope's numbers: while one does (a change has just made them stale), the
+    others are given the scope's last numbers instead of all computing at once — on a busy portal every status
+    change would otherwise send each leader opening the dashboard into the same computation."""
     key = dashboard_key(year=year, as_of=as_of, user=user, include_unconfirmed=include_unconfirmed)
     numbers = cache.get(key)
-    if numbers is None:
+    if numbers is not None:
+        return numbers
+    last = "sanlian:dashboard-last:{}:{}:{}:{}".format(scope_key(user), year, int(include_unconfirmed),
+                                                      as_of.isoformat())
+    computing = key + ":computing"
+    if not cache.add(computing, 1, COMPUTE_SECONDS) and (numbers := cache.get(last)) is not None:
+        return numbers
+    try:
         options = {"year": year, "as_of": as_of, "user": user, "include_unconfirmed": include_unconfirmed}
-        numbers = {"targets": target_status(with_ids=False, with_trend=True, **options),
+        numbers = {"key": key, "targets": target_status(with_ids=False, with_trend=True, **options),
                    "societies": society_ranking(**options), "districts": district_ranking(**options)}
         for row in numbers["societies"] + numbers["districts"]:
             row["status_counts"] = [row["statuses"].get(status, 0) for status in ProjectStatus.values]
         cache.set(key, numbers, DASHBOARD_TTL_SECONDS)
+        cache.set(last, numbers, LAST_NUMBERS_SECONDS)
+    finally:
+        cache.delete(computing)
     return numbers

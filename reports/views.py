@@ -71,8 +71,7 @@ def _dashboard_data(request, *, warn: bool = False) -> dict:
     counted = numbers.dashboard_numbers(year=year, as_of=as_of, user=user, include_unconfirmed=include)
     sort = request.GET.get("sort", "outcomes")
     sort = sort if sort in numbers.SORT_KEYS else "outcomes"  # part of the cache key: never what a user typed
-    cache_key = "{}:{}:{}".format(numbers.dashboard_key(year=year, as_of=as_of, user=user,
-                                                        include_unconfirmed=include), sort, get_language())
+    cache_key = "{}:{}:{}".format(counted["key"], sort, get_language())  # the numbers' own key, fresh or last
     return {
         "year": year, "as_of": as_of, "include_unconfirmed": include, "targets": counted["targets"], "sort": sort,
         "cache_key": cache_key,

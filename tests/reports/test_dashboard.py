@@ -231,3 +231,21 @@ def test_the_city_association_is_not_ranked_as_a_district(client, targets):
     client.force_login(factories.user(Role.LEADER))
     page = client.get(reverse("reports:dashboard"), {"year": "2024"})
     assert [row["name"] for row in page.context["districts"]] == ["滕州市科协"]
+
+
+def test_while_one_request_computes_the_numbers_the_others_are_given_the_last_ones(client, demo):
+    from reports import dashboard
+
+    client.force_login(demo["leader"])
+    url = reverse("reports:dashboard")
+    old_key = client.get(url).context["cache_key"]
+    dashboard.invalidate_dashboard()  # a change: the numbers are stale
+    today = timezone.localdate()
+    fresh = dashboard.dashboard_key(year=demo["year"], as_of=today, user=demo["leader"])
+    cache.add(fresh + ":computing", 1, 60)  # another request is computing them right now
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(url)
+    assert page.status_code == 200 and page.context["cache_key"] == old_key
+    assert not any("projects_activityoutcome" in query["sql"] for query in captured.captured_queries)
+    cache.delete(fresh + ":computing")  # that request is done, or gave up: the next one computes
+    assert client.get(url).context["cache_key"].startswith(fresh)
