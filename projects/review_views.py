@@ -19,7 +19,7 @@ from .outcomes import can_correct, record_outcome
 
 def _refused(request, reason: str, back: str, *, status: int):
     """A refused correction or decision: the reason in Chinese, the status code, nothing changed."""
-    return render(request, "projects/action_refused.html", {"reason": reason, "back": back}, status=status)
+    return render(request, "action_refused.html", {"reason": reason, "back": back}, status=status)
 
 
 def _update_or_404(request, pk: int) -> ProgressUpdate:

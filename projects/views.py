@@ -192,7 +192,8 @@ def _urge(request, ids: list[int], note: str, back: str):
 
 def _urge_refused(request, reason: str, back: str):
     """Bad input to 催办 (nothing to remind, a junk row, a note too long): the reason, status 400, nothing sent."""
-    return render(request, "projects/urge_refused.html", {"reason": reason, "back": back}, status=400)
+    return render(request, "action_refused.html", {"title": _("Reminder not sent"), "reason": reason, "back": back},
+                  status=400)
 
 
 def _back(request, default: str) -> str:

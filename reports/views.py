@@ -228,7 +228,7 @@ def review_queue(request):
 
 
 def _review_refused(request, reason: str, back: str):
-    return render(request, "reports/review_refused.html", {"reason": reason, "back": back}, status=400)
+    return render(request, "action_refused.html", {"reason": reason, "back": back}, status=400)
 
 
 def _queue_or(request, item) -> str:
