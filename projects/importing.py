@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sanlian.bulk import BulkWriter
+from sanlian.db import analyze
 from societies.choices import PartnerKind, UpperUnitLevel
 from societies.models import Partner, Society, UpperUnit, name_key
 
@@ -39,6 +40,7 @@ _SPACE = re.compile(r"\s+")
 
 SOCIETIES = LinkKind("societies", Society)
 KINDS = LINK_KINDS
+ANALYZE_AFTER = 200  # new projects from which an import refreshes the planner's statistics (sanlian.db.analyze)
 ORGANISATION_KINDS = {"societies": _("Municipal societies"), "districts": _("District associations"),
                       "upper_units": _("Upper-level units"), "partners": _("Partners")}
 # The project fields an import writes, with their labels for the preview; the link lists are compared too.
@@ -367,6 +369,8 @@ def apply_import(plan_or_annex: "ImportPlan | Annex", *, user=None) -> ImportRes
                 raise ImportPlanChanged
             _apply(plan, user=user)
             transaction.on_commit(lambda: projects_bulk_changed.send(sender=Project))
+            if len(plan.new) >= ANALYZE_AFTER:  # a large first import: the planner's statistics follow it
+                transaction.on_commit(lambda: analyze(Project, *(kind.link for kind in KINDS)))
     except IntegrityError:
         # Another import created the same organisation or project at the same moment.
         raise ImportPlanChanged from None

@@ -13,6 +13,7 @@ from meetings.models import JointMeeting
 from needs.demo import seed_needs
 from projects.choices import ProjectStatus, ReviewStatus
 from projects.models import ActivityOutcome, Project, ProjectDistrict, ProjectPartner, ProjectUpperUnit
+from sanlian.db import analyze
 from societies.models import District, Industry, Partner, Society, UpperUnit
 from societies.services import ensure_demo_accounts, load_reference_data
 
@@ -117,5 +118,6 @@ def seed_demo(*, projects: int = 60, seed: int = 1, year: int | None = None, for
     needs = seed_needs(rng=rng, year=year, last_day=last_day, firms=firms, districts=districts, societies=societies)
     own = seed_activities(rng, year=year, span=span, districts=districts, projects=created)
     transaction.on_commit(invalidate_dashboard)
+    transaction.on_commit(analyze)  # thousands of rows written at once: the planner's statistics follow
     return {"year": year, "projects": len(created), "outcomes": len(outcomes), "records": len(records),
             "needs": needs["needs"], "experts": needs["experts"], **own}

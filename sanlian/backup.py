@@ -342,6 +342,8 @@ def _restore_database(db: Database, folder: Path, manifest: dict) -> None:
     # --clean --if-exists: a database that ``migrate`` already filled is replaced table by table
     _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
           "--exit-on-error", "--dbname", db.name, str(part)], env=db.pg_environment(), what="pg_restore")
+    with db.pg_connect(autocommit=True) as conn:  # pg_restore brings no planner statistics (see sanlian.db.analyze)
+        conn.execute("ANALYZE")
 
 
 def _restore_media(folder: Path, media_root: Path, manifest: dict) -> None:

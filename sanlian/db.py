@@ -7,11 +7,16 @@
   ``OverflowError`` (SQLite) or "integer out of range" (PostgreSQL) that answered 500.
 - ``YearMonth``: a month grouping each database computes natively (not ``TruncMonth``, which SQLite evaluates
   in Python row by row).
+- ``analyze``: PostgreSQL plans from table statistics; a table filled in bulk since its last ANALYZE looks empty to
+  the planner, which then joins thousands of rows by nested loops (measured: the cold dashboard at 5,000 demo
+  projects 11.4 s before ANALYZE, 0.28 s after). Autovacuum refreshes them in time when it runs (it may be off, or
+  behind); the bulk writers (an import of the list, ``seed_demo``, a restore) call this instead of waiting.
 """
 
 import sqlite3
 
 from django.db import models
+from django.db import connection
 from django.db.backends.signals import connection_created
 from django.db.models import CharField, Func, Value
 from django.db.models.lookups import In
@@ -23,6 +28,16 @@ def use_sqlite_parameter_limit(sender, connection, **kwargs) -> None:
 
 
 connection_created.connect(use_sqlite_parameter_limit, dispatch_uid="sanlian-sqlite-parameter-limit")
+
+
+def analyze(*models) -> None:
+    """Refresh PostgreSQL's statistics of the tables of ``models`` (of every table when none is given) after a bulk
+    write. SQLite's planner does without them: nothing to do there."""
+    if connection.vendor != "postgresql":
+        return
+    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in models)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + tables)
 
 
 class IntegerInRange(In):

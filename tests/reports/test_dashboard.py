@@ -249,3 +249,13 @@ def test_while_one_request_computes_the_numbers_the_others_are_given_the_last_on
     assert not any("projects_activityoutcome" in query["sql"] for query in captured.captured_queries)
     cache.delete(fresh + ":computing")  # that request is done, or gave up: the next one computes
     assert client.get(url).context["cache_key"].startswith(fresh)
+
+
+def test_a_demo_seed_refreshes_the_planners_statistics(django_capture_on_commit_callbacks, targets):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only (its planner plans from statistics; SQLite's keeps none to refresh)")
+    with django_capture_on_commit_callbacks(execute=True):
+        seed_demo(projects=12, seed=3)
+    with connection.cursor() as cursor:  # ANALYZE writes pg_class.reltuples (-1: never analysed)
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'projects_activityoutcome'")
+        assert cursor.fetchone()[0] > 0
