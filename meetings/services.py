@@ -107,8 +107,9 @@ def record_attendance(meeting: JointMeeting, *, user, rows: list[dict]) -> int:
     """The secretariat's attendance table in one save: ``rows`` of ``{"invitation", "attendance", "attendee"}``
     (checked by ``AttendanceFormSet``). Only changed rows are written (with history); all or nothing. Returns how
     many rows changed."""
+    locked = meeting.invitations.order_by("pk").select_for_update()  # no ordering join: PostgreSQL locks no outer join
     invitations = {invitation.pk: invitation for invitation in
-                   meeting.invitations.select_for_update().filter(pk__in=[row["invitation"] for row in rows])}
+                   locked.filter(pk__in=[row["invitation"] for row in rows])}
     changed = 0
     for row in rows:
         invitation = invitations[row["invitation"]]
