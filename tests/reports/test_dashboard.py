@@ -251,6 +251,7 @@ def test_while_one_request_computes_the_numbers_the_others_are_given_the_last_on
     assert client.get(url).context["cache_key"].startswith(fresh)
 
 
+@pytest.mark.postgresql
 def test_a_demo_seed_refreshes_the_planners_statistics(django_capture_on_commit_callbacks, targets):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only (its planner plans from statistics; SQLite's keeps none to refresh)")

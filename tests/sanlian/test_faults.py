@@ -178,6 +178,7 @@ def test_upload_that_cannot_be_stored_says_so_in_chinese_and_stores_nothing(clie
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.postgresql
 def test_database_connections_cut_under_gunicorn_answer_503_in_chinese_then_recover(tmp_path, settings):
     """PostgreSQL restarted: gunicorn's open database connection is cut (as a restart cuts it); that request
     answers 503 with a Chinese page, the next ones succeed without restarting gunicorn."""
