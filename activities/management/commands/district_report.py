@@ -1,14 +1,15 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from activities.reach import district_figures
 from sanlian.access import SYSTEM
 from societies.models import District
+from sanlian.commands import PortalCommand
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = "What a district association did in a year: the figures of its page (own activities, campaigns, venues)."
 
     def add_arguments(self, parser):

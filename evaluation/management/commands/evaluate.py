@@ -1,13 +1,14 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from evaluation.models import Round
 from evaluation.scoring import SchemeError, compute, default_round
+from sanlian.commands import PortalCommand
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = "Compute an evaluation round (without publishing) or the shipped default scheme for a year, as JSON."
 
     def add_arguments(self, parser):

@@ -2,13 +2,12 @@
 
 import json
 
-from django.core.management.base import BaseCommand
-
 from needs.report import needs_report
 from sanlian.access import SYSTEM
+from sanlian.commands import PortalCommand
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = "The figures of the technology needs collected in a year."
 
     def add_arguments(self, parser):

@@ -2,15 +2,16 @@
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from needs.matching import suggest_experts
 from needs.models import Need
 from sanlian.access import SYSTEM
+from sanlian.commands import PortalCommand
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = "Suggest experts for a technology need, ranked, with the reasons."
 
     def add_arguments(self, parser):

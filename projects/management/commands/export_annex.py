@@ -2,15 +2,15 @@ import json
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from projects.models import Project
 from sanlian.access import SYSTEM
 from projects.importing import annex_rows, export_annex
+from sanlian.commands import PortalCommand
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = "Export a year's key-project list as an annex workbook (-o FILE.xlsx) or as JSON (--json)."
 
     def add_arguments(self, parser):

@@ -1,14 +1,14 @@
 import json
 import sys
 
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from projects.annex import AnnexIssue, AnnexRefused
 from projects.importing import ImportPlanChanged, import_annex, issue_json
+from sanlian.commands import PortalCommand
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = "Import a year's key-project list from an annex workbook (.xlsx). Exit 0 when applied, 1 when refused."
 
     def add_arguments(self, parser):

@@ -2,10 +2,11 @@ import json
 import re
 from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from projects.reminders import RUN_KEYS, send_reminders
+from sanlian.commands import PortalCommand
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -20,7 +21,7 @@ def parse_day(value: str) -> date:
         value=value))
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = "Queue today's deadline reminders now (the same service as the daily Celery job); safe to repeat."
 
     def add_arguments(self, parser):

@@ -2,13 +2,14 @@ import json
 import time
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from reports.halfyear import BadHalf, collect, report_name, write_docx, write_xlsx
+from sanlian.commands import PortalCommand
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = "Build the half-yearly joint-meeting report (.xlsx and .docx) synchronously into a folder."
 
     def add_arguments(self, parser):

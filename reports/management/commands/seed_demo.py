@@ -1,12 +1,13 @@
 import os
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from reports.demo import RealDataPresent, seed_demo
+from sanlian.commands import PortalCommand
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = "Fill a realistic demo year (deterministic per --seed); refuses on a portal with real projects."
 
     def add_arguments(self, parser):

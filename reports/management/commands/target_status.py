@@ -1,14 +1,15 @@
 import json
 from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from reports.targets import target_status
 from sanlian.access import SYSTEM
+from sanlian.commands import PortalCommand
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = "Where each target of the plan stands for a year (confirmed records only unless --include-unconfirmed)."
 
     def add_arguments(self, parser):

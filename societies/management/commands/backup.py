@@ -1,12 +1,13 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from sanlian.backup import BackupError, make_backup
+from sanlian.commands import PortalCommand
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = ("Write one archive (.tar.gz) with the database, the uploaded files and a manifest of row counts and "
             "SHA-256 checksums; consistent while the portal runs.")
 

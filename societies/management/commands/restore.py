@@ -1,12 +1,13 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from sanlian.backup import BackupError, restore
+from sanlian.commands import PortalCommand
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = ("Restore an archive written by `backup` into the configured database and media folder (checksums "
             "checked first; an existing portal is replaced only with --force). Stop web, worker and beat first.")
 

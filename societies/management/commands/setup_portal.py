@@ -1,13 +1,13 @@
 import os
 
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from societies.services import ensure_demo_accounts, load_reference_data
 from societies.signals import portal_setup
+from sanlian.commands import PortalCommand
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = "First-run set-up: reference data, one demo account per role, and each app's own reference data."
 
     def add_arguments(self, parser):
