@@ -8,9 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from projects.choices import OutcomeKind, ReviewStatus
 from sanlian.forms import (DateInput, MultipleFileField, SearchableCheckboxSelectMultiple, SearchableSelectMultiple,
                            formfield)
+from sanlian.workbook import WorkbookRefused
 from societies.models import District, Expert, Industry, Partner, Society, UpperUnit
 
 from .access import own_unit
+from .campaign_import import Parsed, read_lines
 from .models import Campaign, CampaignLine, Measure, OwnActivity, Programme, RosterMember, Venue, VenueKind
 
 NUMERIC = {"inputmode": "numeric", "min": 0}
@@ -121,7 +123,13 @@ class ActivityFilterForm(forms.Form):
 
 
 class CampaignForm(forms.ModelForm):
-    """A campaign in one form: period, scope and reach; per-town lines below (then the totals are their sums)."""
+    """A campaign in one form: period, scope and reach; per-town lines below or from a workbook (then the totals are
+    their sums). A workbook's lines replace the typed ones; a bad workbook refuses the whole form."""
+
+    lines_file = forms.FileField(
+        label=_("Per-town lines from Excel (optional)"), required=False,
+        help_text=_("One row per town or street; columns 镇街, 场次, 参与人次, and optionally 学校数 and 宣传品/文章. "
+                    "The file's lines replace the lines in the table below."))
 
     class Meta:
         model = Campaign
@@ -140,6 +148,16 @@ class CampaignForm(forms.ModelForm):
         else:
             self.fields["district"].queryset = District.objects.for_user(user).filter(is_city=False)
         self.fields["measures"].queryset = Measure.objects.for_user(user).filter(is_active=True)
+        self.file_lines: Parsed | None = None
+
+    def clean_lines_file(self):
+        upload = self.cleaned_data.get("lines_file")
+        if upload:
+            try:
+                self.file_lines = read_lines(upload)
+            except WorkbookRefused as refused:
+                raise forms.ValidationError([str(issue) for issue in refused.issues]) from None
+        return upload
 
     def clean(self):
         data = super().clean()

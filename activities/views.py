@@ -113,12 +113,15 @@ def campaign_list(request):
 
 def _edit_campaign(request, campaign: Campaign | None):
     user = request.user
-    form = CampaignForm(request.POST or None, user=user, instance=campaign)
+    form = CampaignForm(request.POST or None, request.FILES or None, user=user, instance=campaign)
     lines = CampaignLineFormSet(request.POST or None, instance=campaign or Campaign(), prefix="lines")
     if request.method == "POST" and form.is_valid() and lines.is_valid():
-        saved = save_campaign(form.save(commit=False), user=user, lines=lines.lines(),
+        parsed = form.file_lines
+        saved = save_campaign(form.save(commit=False), user=user, lines=parsed.lines if parsed else lines.lines(),
                               measures=form.cleaned_data["measures"])
         messages.success(request, _("The campaign was saved."))
+        for warning in parsed.warnings if parsed else ():
+            messages.warning(request, warning)
         return redirect(saved)
     invalid = request.method == "POST"
     return render(request, "activities/campaign_form.html", {"form": form, "lines": lines, "campaign": campaign},

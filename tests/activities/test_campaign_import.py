@@ -148,3 +148,31 @@ def test_secretariat_imports_any_district_campaign(client, world, campaign):
     client.force_login(world["secretariat"])
     assert client.post(url(campaign), {"file": workbook(GOOD)}).status_code == 302
     assert Campaign.objects.get(pk=campaign.pk).participants == 27500
+
+
+def test_the_create_form_takes_the_towns_from_a_workbook(client, world):
+    """A district enters a campaign and its per-town workbook in one form: the file's lines replace typed ones."""
+    from tests.activities.test_campaigns import LINES, campaign_data
+
+    client.force_login(world["district1"])
+    page = client.get(reverse("activities:campaign_create")).content.decode()
+    assert 'enctype="multipart/form-data"' in page and "各镇街明细 Excel" in page
+    response = client.post(reverse("activities:campaign_create"),
+                           {**campaign_data(LINES), "lines_file": workbook(GOOD)})
+    assert response.status_code == 302
+    campaign = Campaign.objects.get(title="全国科普月")
+    assert campaign.district == world["d1"]
+    assert sorted(campaign.lines.values_list("town", flat=True)) == ["光明路街道", "永安镇", "税郭镇"]
+    assert (campaign.sessions, campaign.participants, campaign.schools, campaign.publicity) == (240, 27500, 13, 112)
+
+
+def test_a_bad_workbook_refuses_the_whole_create_form(client, world):
+    from tests.activities.test_campaigns import campaign_data
+
+    client.force_login(world["district1"])
+    bad = workbook([["镇街", "场次", "参与人次"], ["永安镇", "很多", 100]])
+    response = client.post(reverse("activities:campaign_create"), {**campaign_data(), "lines_file": bad})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "第 2 行" in page and "很多" in page and "全国科普月" in page  # the message, and the typed values kept
+    assert not Campaign.objects.exists() and not CampaignLine.objects.exists()
