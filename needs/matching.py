@@ -88,7 +88,7 @@ def suggest_experts(need: Need, *, user, limit: int = 5) -> list[Suggestion]:
     text = _need_text(need)
     need_tokens = bigrams(text)
     assigned = set(NeedMatch.objects.filter(need=need, expert__isnull=False).values_list("expert_id", flat=True))
-    held = registry.current()
+    held = registry.current(bigrams)
     visible = Expert.objects.for_user(user)
     if condition_for(Expert, user) is None:
         seen = held.tokens.keys()

@@ -52,10 +52,9 @@ class Registry:
         return +counts  # only the experts with a visit left
 
 
-def build() -> Registry:
-    from .matching import bigrams
-
-    tokens = {pk: bigrams(fields) for pk, fields in Expert.objects.order_by("pk").values_list("pk", "field")}
+def build(tokenise) -> Registry:
+    """The registry read from the database, each expert's fields cut by ``tokenise`` (``matching.bigrams``)."""
+    tokens = {pk: tokenise(fields) for pk, fields in Expert.objects.order_by("pk").values_list("pk", "field")}
     postings: dict[str, list[int]] = defaultdict(list)
     for pk, bag in tokens.items():
         for token in bag:
@@ -86,11 +85,11 @@ def _pending() -> bool:
     return connection.in_atomic_block and any(item[1] is bump for item in connection.run_on_commit)
 
 
-def current() -> Registry:
-    """The registry as of the current version: this process's copy, or a new one."""
+def current(tokenise) -> Registry:
+    """The registry as of the current version: this process's copy, or a new one (``tokenise``: see ``build``)."""
     global _held
     if _pending():
-        return build()  # it sees this transaction's own rows: for this suggestion only, not kept
+        return build(tokenise)  # it sees this transaction's own rows: for this suggestion only, not kept
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, uuid.uuid4().hex, None)
@@ -99,7 +98,7 @@ def current() -> Registry:
     if held is not None and version is not None and held[0] == version \
             and time.monotonic() - held[1] < MAX_AGE_SECONDS:
         return held[2]
-    registry = build()
+    registry = build(tokenise)
     if version is not None:
         _held = (version, time.monotonic(), registry)
     return registry
