@@ -99,14 +99,13 @@ def suggest_experts(need: Need, *, user, limit: int = 5) -> list[Suggestion]:
     load = held.load
     # the experts sharing a bigram with the need, and how many share each (its rarity among the experts seen)
     frequency: Counter = Counter()
-    shared_by: dict[int, frozenset] = {}
+    sharing: set[int] = set()
     for token in need_tokens:
         having = [pk for pk in held.postings.get(token, ()) if pk in seen]
         frequency[token] = len(having)
-        for pk in having:
-            shared_by.setdefault(pk, frozenset())
-    for pk in shared_by:
-        shared_by[pk] = held.tokens[pk] & need_tokens  # as before: the same set, summed in the same order
+        sharing.update(having)
+    # each one's shared bigrams as before (the same set, so its weights are summed in the same order)
+    shared_by = {pk: held.tokens[pk] & need_tokens for pk in sharing}
     weight = {token: math.log(1 + len(seen) / count) for token, count in frequency.items() if count}
     scored = []
     for pk in ((shared_by.keys() | same_industry | services.keys()) & seen) - assigned:
@@ -123,6 +122,8 @@ def suggest_experts(need: Need, *, user, limit: int = 5) -> list[Suggestion]:
     industry_name = need.industry.name if need.industry_id else ""
     result = []
     for score, pk, same, shared in scored:
+        if pk not in names:  # removed since the copy was made (a change whose version bump was lost)
+            continue
         name, organisation = names[pk]
         reasons = []
         if same:

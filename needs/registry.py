@@ -2,7 +2,7 @@
 
 What ``suggest_experts`` counts from the whole registry — each expert's bigrams (with an inverted index: which
 experts have a bigram), the experts of each "6+3" industry, past visits per industry (and per need, so that a need's
-own visits can be left out) and the open matches per expert — is read from the database in five queries and kept
+own visits can be left out) and the open matches per expert — is read from the database in four queries and kept
 in this process under a version held in Django's cache (Redis: shared by every process). Any save or delete of an
 expert, its industries, a need, a match or a visit (and of a visit's experts) replaces the version, so every process
 rebuilds its copy at its next suggestion: a suggestion never shows what another process has changed since.
