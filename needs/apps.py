@@ -9,8 +9,9 @@ class NeedsConfig(AppConfig):
     def ready(self) -> None:
         from sanlian import panels
 
-        from . import access
+        from . import access, registry
         from .panels import organisation_needs
 
         access.register()
+        registry.connect()  # the suggestions' copy of the expert registry follows every change to it
         panels.register("organisation", organisation_needs)

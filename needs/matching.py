@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from sanlian.access import condition_for
 from societies.models import Expert, UpperUnit
 
-from .choices import NeedStatus
-from .models import Need, NeedMatch, NeedVisit
+from . import registry
+from .models import Need, NeedMatch
 
 _CJK = re.compile(r"[\u3400-\u9fff]+")
 _LATIN = re.compile(r"[a-z0-9][a-z0-9+#.-]*[a-z0-9+#]|[a-z]")
@@ -82,33 +83,32 @@ def _need_text(need: Need) -> str:
 
 def suggest_experts(need: Need, *, user, limit: int = 5) -> list[Suggestion]:
     """The experts ``user`` may see, not yet assigned to ``need``, best first (ties in registry order), with
-    reasons. A fixed number of queries whatever the size of the registry."""
+    reasons. The registry's tokens and counts come from this process's copy (``needs.registry``, rebuilt when
+    anything in it changes); the need's own matches and the names shown are read each time."""
     text = _need_text(need)
     need_tokens = bigrams(text)
     assigned = set(NeedMatch.objects.filter(need=need, expert__isnull=False).values_list("expert_id", flat=True))
+    held = registry.current(bigrams)
     visible = Expert.objects.for_user(user)
-    rows = visible.values_list("id", "field")
-    same_industry = set()
-    services: Counter = Counter()
-    if need.industry_id:
-        same_industry = set(Expert.industries.through.objects.filter(industry_id=need.industry_id)
-                            .values_list("expert_id", flat=True))
-        services = Counter(dict(NeedVisit.experts.through.objects.filter(
-            needvisit__need__industry_id=need.industry_id).exclude(needvisit__need=need)
-            .values_list("expert_id").annotate(n=Count("needvisit_id", distinct=True)).order_by()))
-    load = Counter(dict(NeedMatch.objects.filter(expert__isnull=False, need__status__in=NeedStatus.open_matched())
-                        .exclude(need=need).values_list("expert_id").annotate(n=Count("id")).order_by()))
-    seen: set[int] = set()
-    shared_by: dict[int, frozenset] = {}
-    for pk, fields in rows.iterator(chunk_size=5000):
-        seen.add(pk)
-        shared = bigrams(fields) & need_tokens
-        if shared:
-            shared_by[pk] = shared
-    frequency = Counter(token for shared in shared_by.values() for token in shared)
-    weight = {token: math.log(1 + len(seen) / count) for token, count in frequency.items()}
+    if condition_for(Expert, user) is None:
+        seen = held.tokens.keys()
+    else:  # a narrower registry (none today: every role sees all experts)
+        seen = set(visible.values_list("id", flat=True)) & held.tokens.keys()
+    same_industry = held.by_industry.get(need.industry_id, frozenset()) if need.industry_id else frozenset()
+    services = held.services_for(need)
+    load = held.load
+    # the experts sharing a bigram with the need, and how many share each (its rarity among the experts seen)
+    frequency: Counter = Counter()
+    sharing: set[int] = set()
+    for token in need_tokens:
+        having = [pk for pk in held.postings.get(token, ()) if pk in seen]
+        frequency[token] = len(having)
+        sharing.update(having)
+    # each one's shared bigrams as before (the same set, so its weights are summed in the same order)
+    shared_by = {pk: held.tokens[pk] & need_tokens for pk in sharing}
+    weight = {token: math.log(1 + len(seen) / count) for token, count in frequency.items() if count}
     scored = []
-    for pk in ((set(shared_by) | same_industry | set(services)) & seen) - assigned:
+    for pk in ((shared_by.keys() | same_industry | services.keys()) & seen) - assigned:
         shared = shared_by.get(pk, frozenset())
         same = pk in same_industry
         score = (INDUSTRY_WEIGHT if same else 0.0) + sum(weight[token] for token in shared) \
@@ -122,6 +122,8 @@ def suggest_experts(need: Need, *, user, limit: int = 5) -> list[Suggestion]:
     industry_name = need.industry.name if need.industry_id else ""
     result = []
     for score, pk, same, shared in scored:
+        if pk not in names:  # removed since the copy was made (a change whose version bump was lost)
+            continue
         name, organisation = names[pk]
         reasons = []
         if same:

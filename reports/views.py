@@ -25,6 +25,7 @@ from sanlian.files import private_file_response
 from sanlian.forms import year_param
 from sanlian.paging import paginate
 from meetings.forms import half_choices
+from needs.report import needs_section
 from societies.access import district_of, role_of, sees_everything, society_of
 
 from . import builds, targets
@@ -80,7 +81,17 @@ def _dashboard_data(request, *, warn: bool = False) -> dict:
         "statuses": ProjectStatus.choices, "years": range(as_of.year - 3, timezone.localdate().year + 2),
         "slice": society_of(user) or district_of(user),
         **_activity_tables(user, year=year, as_of=as_of, cache_key=cache_key),
+        "needs_section": _cached(cache_key + ":needs", lambda: needs_section(user=user, year=year)),
     }
+
+
+def _cached(key: str, compute):
+    """A part of the dashboard cached with its numbers (the same key: the same version, scope, year, language)."""
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, numbers.DASHBOARD_TTL_SECONDS)
+    return value
 
 
 def _activity_tables(user, *, year: int, as_of: date, cache_key: str) -> dict:
