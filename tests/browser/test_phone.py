@@ -123,3 +123,27 @@ def test_the_width_guard_catches_a_page_wider_than_the_phone(open_page, demo):
     page.page.evaluate("document.querySelector('.too-wide').remove()")
     page.check_width()
     assert page.problems == []
+
+
+@pytest.mark.parametrize("username", ["secretariat", "leader", "society", "district"])
+def test_every_page_of_the_menu_fits_a_phone(open_page, demo, username):
+    """Each role on a 390 px phone follows every entry of its menu over demo data: the guard of conftest checks each
+    page is as wide as the viewport; the tap targets of the header are 44 px high."""
+    from reports.demo import seed_demo
+
+    seed_demo(projects=48, seed=7, password=demo)
+    page = open_page(viewport=PHONE)
+    page.login(username, demo)
+    page.goto("/")
+    hrefs = page.page.locator("nav.main-nav a").evaluate_all("links => links.map(link => link.getAttribute('href'))")
+    assert len(hrefs) >= 5
+    for href in hrefs:
+        if href.startswith("/admin/"):
+            continue  # Django's own back office, without the portal's header
+        page.goto(href)
+        page.page.click("details.nav-menu > summary")
+        for group in page.page.locator("details.nav-group > summary").all():
+            group.click()
+        for link in page.page.locator("nav.main-nav a").all():
+            assert link.bounding_box()["height"] >= 44, (href, link.inner_text())
+        page.check_width()  # with every group open
