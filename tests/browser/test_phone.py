@@ -2,6 +2,8 @@
 open by a click or the keyboard, role-aware; on a 390 px phone the groups inside the 菜单 disclosure, the data tables
 as cards (each value under its column's name), tap targets of 44 px, and the page-width guard itself."""
 
+import re
+
 import pytest
 from django.utils import timezone
 
@@ -125,25 +127,36 @@ def test_the_width_guard_catches_a_page_wider_than_the_phone(open_page, demo):
     assert page.problems == []
 
 
+SKIP_LINK = re.compile(r"^/admin/|export|download|\.(xlsx|ics|docx|pdf|csv)|/feed|/files?/|/attachments?/|logout|[?#]")
+
+
 @pytest.mark.parametrize("username", ["secretariat", "leader", "society", "district"])
-def test_every_page_of_the_menu_fits_a_phone(open_page, demo, username):
-    """Each role on a 390 px phone follows every entry of its menu over demo data: the guard of conftest checks each
-    page is as wide as the viewport; the tap targets of the header are 44 px high."""
+def test_every_page_of_the_menu_and_its_first_links_fit_a_phone(open_page, demo, username):
+    """Each role on a 390 px phone follows every entry of its menu over demo data, and from each of those pages the
+    first few links of its content (a project, a record, a form …): the guard of conftest checks each page is as wide
+    as the viewport; the header's tap targets are 44 px high with every group open."""
     from reports.demo import seed_demo
 
     seed_demo(projects=48, seed=7, password=demo)
     page = open_page(viewport=PHONE)
     page.login(username, demo)
     page.goto("/")
-    hrefs = page.page.locator("nav.main-nav a").evaluate_all("links => links.map(link => link.getAttribute('href'))")
-    assert len(hrefs) >= 5
-    for href in hrefs:
-        if href.startswith("/admin/"):
-            continue  # Django's own back office, without the portal's header
+    menu = page.page.locator("nav.main-nav a").evaluate_all("links => links.map(link => link.getAttribute('href'))")
+    assert len(menu) >= 5
+    seen = set()
+    for href in menu:
+        if SKIP_LINK.search(href):
+            continue  # Django's own back office has no portal header
         page.goto(href)
+        seen.add(href)
         page.page.click("details.nav-menu > summary")
         for group in page.page.locator("details.nav-group > summary").all():
             group.click()
         for link in page.page.locator("nav.main-nav a").all():
             assert link.bounding_box()["height"] >= 44, (href, link.inner_text())
         page.check_width()  # with every group open
+        inner = page.page.locator("main a[href^='/']").evaluate_all("links => links.map(link => link.getAttribute('href'))")
+        for target in [link for link in dict.fromkeys(inner) if not SKIP_LINK.search(link) and link not in seen][:3]:
+            seen.add(target)
+            page.goto(target)
+    assert len(seen) > len(menu)
