@@ -160,3 +160,30 @@ def test_every_page_of_the_menu_and_its_first_links_fit_a_phone(open_page, demo,
             seen.add(target)
             page.goto(target)
     assert len(seen) > len(menu)
+
+
+def test_menu_groups_open_without_javascript(chromium, live_server, demo):
+    """With scripts off, the 菜单 disclosure and the groups still open and close (they are <details>)."""
+    for viewport in (DESK, PHONE):
+        context = chromium.new_context(viewport=viewport, locale="zh-CN", java_script_enabled=False)
+        try:
+            page = context.new_page()
+            page.goto(live_server.url + "/accounts/login/")
+            page.fill("#id_username", "leader")
+            page.fill("#id_password", demo)
+            with page.expect_navigation():
+                page.click("main button[type=submit]")
+            if viewport is PHONE:
+                page.click("details.nav-menu > summary")
+            reports = page.locator("#nav-reports a", has_text="半年报告")
+            assert not reports.is_visible()
+            page.click("#nav-reports > summary")
+            assert reports.is_visible()
+            page.click("#nav-reports > summary")
+            assert not reports.is_visible()
+            page.click("#nav-reports > summary")
+            with page.expect_navigation():
+                reports.click()
+            assert page.url.endswith("/reports/half-year/")
+        finally:
+            context.close()
