@@ -68,13 +68,15 @@ def record_list(request, kind: str):
         if any(f.field_name == "industries" for f in filterset.filters.values()):
             queryset = queryset.distinct()
     listing = paginate(request, queryset, PAGE_SIZE)
-    rows = [(obj, [display(obj, column.name) for column in kind.columns]) for obj in listing.rows]
+    headings = [column.heading(kind.model) for column in kind.columns]
+    # each cell with its column's heading: on a phone the row is a card that names each value (data-label)
+    rows = [(obj, list(zip(headings, (display(obj, column.name) for column in kind.columns)))) for obj in listing.rows]
     return render(
         request,
         "generic/object_list.html",
         {
             "kind": kind, "rows": rows, "query": query, "filterset": filterset, **listing.context(),
-            "headings": [column.heading(kind.model) for column in kind.columns],
+            "headings": headings,
             "can_keep": can_keep_organisations(request.user),
         },
         status=status,

@@ -1,7 +1,8 @@
 """Real-browser journeys: Playwright driving Debian's Chromium against a live server with the demo accounts.
 
 Every page a journey opens is watched: no console error, no request to another host, no Content-Security-Policy
-violation, the document in Chinese. The last page of each journey is saved under ``var/screenshots/``.
+violation, the document in Chinese, and on a phone no sideways scrolling (the document exactly as wide as the viewport,
+checked on every load, whatever led to it, and again after each goto, submit and at the end of the journey). The last page of each journey is saved under ``var/screenshots/``.
 """
 
 import os
@@ -22,6 +23,18 @@ SCREENSHOTS = ROOT / "var" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 PASSWORD = "sanlian-demo-browser"
 PHONE = {"width": 390, "height": 844}
+PHONE_MAX_WIDTH = 640  # the style sheet's phone breakpoint: every narrower viewport is checked for sideways scrolling
+WIDTH_MARK = "sanlian-width-check"
+# Runs in every document the page loads (goto, a submitted form, a followed link, a redirect): once loaded, it
+# reports the document's scroll width against the viewport's through the console, which Watched reads.
+WIDTH_SCRIPT = """
+if (window.top === window) {
+  window.addEventListener("load", () => {
+    const root = document.documentElement;
+    if (root) console.info("%s " + root.scrollWidth + " " + root.clientWidth + " " + location.pathname + location.search);
+  });
+}
+""" % WIDTH_MARK
 DESK = {"width": 1366, "height": 900}
 
 pytestmark = pytest.mark.browser
@@ -68,15 +81,24 @@ def demo(transactional_db, settings):
 class Watched:
     """A page with its guards; ``problems`` collects every violation seen, checked when the journey ends."""
 
-    def __init__(self, page, host: str, allowed_statuses: set[int]):
+    def __init__(self, page, host: str, allowed_statuses: set[int], phone: bool = False):
         self.page, self.host, self.problems = page, host, []
         self.allowed_statuses = allowed_statuses
+        self.phone = phone
+        if phone:
+            page.add_init_script(WIDTH_SCRIPT)
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.problems.append("page error: {}".format(error)))
         page.on("request", self._request)
 
     def _console(self, message) -> None:
         text = message.text
+        if text.startswith(WIDTH_MARK):
+            _mark, scroll_width, client_width, path = text.split(" ", 3)
+            if int(scroll_width) != int(client_width):
+                self.problems.append("sideways scrolling on {}: the document is {} px wide, the viewport {} px"
+                                     .format(path, scroll_width, client_width))
+            return
         if "Content Security Policy" in text or "Content-Security-Policy" in text:
             self.problems.append("CSP: {}".format(text))
         elif message.type == "error":
@@ -103,6 +125,17 @@ class Watched:
         lang = self.page.get_attribute("html", "lang") or ""
         if not lang.lower().startswith("zh"):
             self.problems.append("page {} is not in Chinese (lang={!r})".format(self.page.url, lang))
+        self.check_width()
+
+    def check_width(self) -> None:
+        """On a phone the document is exactly as wide as the viewport: nothing to scroll sideways."""
+        if not self.phone:
+            return
+        scroll_width, client_width = self.page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        if scroll_width != client_width:
+            self.problems.append("sideways scrolling on {}: the document is {} px wide, the viewport {} px"
+                                 .format(self.page.url, scroll_width, client_width))
 
     def submit(self, selector: str):
         """Click what sends a form and wait for the page it leads to."""
@@ -127,7 +160,8 @@ def open_page(chromium, live_server, request):
         context = chromium.new_context(viewport=viewport, locale="zh-CN", accept_downloads=True)
         page = context.new_page()
         page.set_default_timeout(15000)
-        watched = Watched(page, urlparse(live_server.url).netloc, set(allow_statuses))
+        watched = Watched(page, urlparse(live_server.url).netloc, set(allow_statuses),
+                          phone=viewport["width"] <= PHONE_MAX_WIDTH)
         opened.append((context, watched))
         return watched
 
@@ -137,6 +171,8 @@ def open_page(chromium, live_server, request):
     for index, (context, watched) in enumerate(opened):
         name = request.node.name.replace("/", "_") + ("" if index == 0 else "-{}".format(index))
         try:
+            if watched.page.url.startswith("http"):
+                watched.check_width()  # the last page as the journey left it (a menu opened, a form filled)
             watched.page.screenshot(path=str(SCREENSHOTS / "{}.png".format(name)), full_page=True)
         finally:
             problems += watched.problems

@@ -16,6 +16,7 @@ def test_secretariat_keeps_a_society_and_deletion_is_refused_while_it_has_projec
     page = open_page(allow_statuses=(400, 409))
     page.login("secretariat", demo)
     page.goto("/")
+    page.page.click("#nav-organisations > summary")  # the 组织 group of the header menu
     page.submit("nav >> text=组织机构")
     page.submit("main >> text=市级学会")
     page.submit("text=新增市级学会")
@@ -63,6 +64,7 @@ def test_secretariat_creates_a_district_account_who_finds_their_page_on_a_phone(
     phone.page.fill("#id_new_password2", OWN_PASSWORD)
     phone.submit("main form button[type=submit]")
     phone.page.click("details.nav-menu > summary")  # on a phone the menu is a 菜单 disclosure
+    phone.page.click("#nav-organisations > summary")  # then its 组织 group
     phone.submit("nav >> text=本区（市）科协")
     assert phone.page.inner_text("h1") == "峄城区科协"
     assert "修改密码" in phone.page.inner_text("footer")

@@ -32,12 +32,12 @@ def test_secretariat_confirms_in_a_batch_and_rejects_with_a_reason_the_contact_r
     desk = open_page(allow_statuses=(400,))  # the rejection without a reason answers 400
     desk.login("secretariat", demo)
     desk.goto("/reports/review/")
-    assert desk.page.inner_text(".main-nav .nav-count") == "4"
+    assert desk.page.inner_text("#nav-reports > summary .nav-count") == "4"  # on the 报告 group
     desk.page.check("input[name=item][value='outcome:{}']".format(first.pk))
     desk.page.check("input[name=item][value='record:{}']".format(record.pk))
     desk.submit("#batch-confirm button[type=submit]")
     assert "已确认 2 条" in desk.page.inner_text("main")
-    assert desk.page.inner_text(".main-nav .nav-count") == "2"
+    assert desk.page.inner_text("#nav-reports > summary .nav-count") == "2"
     row = desk.page.locator("li.card", has_text="人数有误的活动")
     with desk.page.expect_navigation():
         row.locator("button[value=reject]").click()
