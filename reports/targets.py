@@ -251,6 +251,12 @@ class TargetStatus:
         return Pace(self.pace).label
 
     @property
+    def rule_label(self) -> str:
+        """How the value is counted (the rule's label: e.g. that both sources count, each enterprise once)."""
+        rule = RULES.get(self.rule)
+        return str(rule.label) if rule else ""
+
+    @property
     def percent_done(self) -> int:
         return round(self.share_done * 100)
 

@@ -170,6 +170,13 @@ def test_drilldown_lists_both_sources(client, world):
     assert counted[world["both"].pk] == ["中国老科协"]  # the university took part but is not counted
 
 
+def test_dashboard_explains_that_both_sources_count(client, world):
+    client.force_login(factories.user(Role.LEADER))
+    html = client.get(reverse("reports:dashboard"), {"year": "2025"}).content.decode()
+    assert "技术需求走访和自主活动服务的企业均计入，每家企业只计一次" in html
+    assert "重点项目活动和自主活动均计入，每家单位只计一次" in html
+
+
 def test_drilldown_scoped_and_unconfirmed(client, world):
     client.force_login(factories.user(Role.DISTRICT, district=world["d2"]))
     page = client.get(reverse("reports:target", args=["T3-served"]), {"year": "2025"})
