@@ -115,6 +115,8 @@ ALSO: dict[str, dict[str, object]] = {
     "outcome_upper_units": {"activity": Q(pk__in=OwnActivity.upper_units.through.objects.filter(
         upperunit__level__in=UPPER_LEVELS).values("ownactivity_id"))},
 }
+# a distinct rule names the path of the counted ids in each of its sources, its own and its ``ALSO`` ones
+assert all(set(rule.ids) == {rule.source, *ALSO.get(code, {})} for code, rule in RULES.items() if rule.ids)
 
 
 def period_of(target: TargetDefinition, *, year: int, as_of: date) -> tuple[date, date]:
@@ -209,9 +211,9 @@ def with_counted(target: TargetDefinition, source: str, rows: QuerySet, user) ->
     if not rule.ids or source not in rule.ids:
         return rows
     path = rule.ids[source]
-    related = rows.model._meta.get_field(path.split("__")[0]).related_model
-    if "__" in path or related is None:  # a path through a foreign key: the row's template names it
+    if "__" in path:  # a path through a foreign key (a visit's need's enterprise): the row's template names it
         return rows
+    related = rows.model._meta.get_field(path).related_model
     return rows.prefetch_related(Prefetch(path, to_attr="counted", queryset=related.objects.for_user(user).filter(
         **(rule.id_filter or {})).order_by("name")))
 
