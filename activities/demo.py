@@ -20,9 +20,10 @@ VENUES = (("社区科普馆", "community_venue"), ("校园科技馆", "school_ve
 TITLES = ("田间课堂", "社区科普馆主题展览", "专家企业行", "青少年农业科普讲座", "科技工作者座谈", "健康科普义诊")
 
 
-def seed_activities(rng, *, year: int, span: int, districts, projects) -> dict:
-    """Venues, own activities (some at a venue, most confirmed), one 科普月 campaign with per-town lines per district,
-    and measure tags on projects, activities and campaigns."""
+def seed_activities(rng, *, year: int, span: int, districts, projects, firms=(), uppers=()) -> dict:
+    """Venues, own activities (some at a venue, most confirmed; some naming the enterprises they served and the
+    upper-level units that took part, from ``firms`` and ``uppers``), one 科普月 campaign with per-town lines per
+    district, and measure tags on projects, activities and campaigns."""
     OwnActivity.objects.filter(title__startswith=MARK).delete()
     Campaign.objects.filter(title__startswith=MARK).delete()
     Venue.objects.filter(name__startswith=MARK).delete()
@@ -43,6 +44,7 @@ def seed_activities(rng, *, year: int, span: int, districts, projects) -> dict:
                     venue=rng.choice([venue for venue in venues if venue.district_id == district.pk] or [None]),
                     review=rng.choice((ReviewStatus.CONFIRMED,) * 3 + (ReviewStatus.PENDING,)))
         for district in districts for _number in range(rng.randint(2, 6))])
+    link_served(activities, firms=list(firms), uppers=list(uppers))
     campaigns, lines = [], []
     for district in districts:
         campaign = Campaign.objects.create(title="{}全国科普月".format(MARK), district=district,
@@ -64,6 +66,18 @@ def seed_activities(rng, *, year: int, span: int, districts, projects) -> dict:
             item.measures.add(*rng.sample(measures, rng.randint(1, 2)))
     seed_roster(year=year, districts=districts)
     return {"venues": len(venues), "activities": len(activities), "campaigns": len(campaigns)}
+
+
+def link_served(activities, *, firms, uppers) -> None:
+    """About a third of the demo activities name one or two enterprises served, a fifth an upper-level unit (their
+    own generator, so the other demo rows stay as they were): T3-served and T3-upper-units count them."""
+    rng = random.Random(len(activities))
+    partners, units = OwnActivity.partners.through, OwnActivity.upper_units.through
+    partners.objects.bulk_create([
+        partners(ownactivity_id=activity.pk, partner_id=firm.pk) for activity in activities
+        if firms and rng.random() < 0.35 for firm in rng.sample(firms, min(len(firms), rng.randint(1, 2)))])
+    units.objects.bulk_create([units(ownactivity_id=activity.pk, upperunit_id=rng.choice(uppers).pk)
+                               for activity in activities if uppers and rng.random() < 0.2])
 
 
 SURNAMES = "王李张刘陈杨赵黄周吴"

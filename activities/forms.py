@@ -37,6 +37,10 @@ class OwnActivityForm(forms.ModelForm):
                    "participants": forms.NumberInput(attrs=NUMERIC),
                    "expert_person_times": forms.NumberInput(attrs=NUMERIC),
                    "served_count": forms.NumberInput(attrs=NUMERIC)}
+        # the enterprises named here are the ones the activity served: each counts once toward T3-served
+        # (``reports.targets``, with the enterprises of visited technology needs); ``served_count`` is a note only
+        help_texts = {"partners": _("The S&T enterprises and key projects the activity served or linked with; each "
+                                    "counts once toward the enterprises served.")}
         formfield_callback = formfield
 
     def __init__(self, *args, user, **kwargs):

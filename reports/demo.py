@@ -116,7 +116,8 @@ def seed_demo(*, projects: int = 60, seed: int = 1, year: int | None = None, for
     JointMeeting.objects.create(half="{}H1".format(year), held_on=date(year, 3, 28), place=DEMO_MARK + "市科协会议室",
                                 chair="市科协主席", status=MeetingStatus.HELD)
     needs = seed_needs(rng=rng, year=year, last_day=last_day, firms=firms, districts=districts, societies=societies)
-    own = seed_activities(rng, year=year, span=span, districts=districts, projects=created)
+    own = seed_activities(rng, year=year, span=span, districts=districts, projects=created, firms=firms,
+                          uppers=uppers)
     transaction.on_commit(invalidate_dashboard)
     transaction.on_commit(analyze)  # thousands of rows written at once: the planner's statistics follow
     return {"year": year, "projects": len(created), "outcomes": len(outcomes), "records": len(records),

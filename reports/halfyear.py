@@ -150,7 +150,7 @@ def sections(data: ReportData) -> list[tuple[str, list[str], list[list]]]:
              [_("Projects in the list"), data.project_count], [_("Targets"), len(data.targets)]]
     if data.needs:
         cover += [[_("Technology needs collected this year"), data.needs["needs"]],
-                  [_("Enterprises served this year"), data.needs["enterprises_served"]],
+                  [_("Enterprises served through technology needs this year"), data.needs["enterprises_served"]],
                   [_("Share of needs solved"), "{}%".format(round(data.needs["solved_share"] * 100))]]
     societies = [[name] + _project_row(row) for name, rows in data.societies for row in rows]
     districts = [[name] + _project_row(row) + [activities] for name, rows, activities in data.districts for row in rows]

@@ -7,13 +7,14 @@ command and the half-yearly report all go through it, so a number and the record
 """
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Aggregate, Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Aggregate, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -51,7 +52,15 @@ class Rule:
     date_field: str
     narrow: object = None  # an extra condition on the rows (a Q), or None
     additive: bool = True  # the value of a period is the sum of its months' values (not so for distinct counts)
+    # A distinct count over several sources (the rule's own and its ``ALSO`` sources): per source, the path from a
+    # row to the things counted (e.g. ``{"visit": "need__partner", "activity": "partners"}``); the value is the
+    # number of distinct ids in the union over the sources, so the same thing counts once whichever source names it.
+    # ``value`` stays the rule's aggregate over its own source alone.
+    ids: dict[str, str] | None = None
+    id_filter: dict[str, object] | None = None  # lookups on the things counted (e.g. ``{"level__in": […]}``)
 
+
+UPPER_LEVELS = [UpperUnitLevel.NATIONAL, UpperUnitLevel.PROVINCIAL]  # the units T3-upper-units counts
 
 RULES: dict[str, Rule] = {
     "record_count": Rule(_("number of records of the kinds"), "record", Count("id"), "happened_on"),
@@ -66,12 +75,13 @@ RULES: dict[str, Rule] = {
         # "id IN (one uncorrelated subquery)", not a correlated EXISTS per row: the database builds the set once
         Q(pk__in=ActivityOutcome.industries.through.objects.values("activityoutcome_id"))),
     "outcome_upper_units": Rule(
-        _("distinct national or provincial units that took part"), "outcome",
-        Count("upper_units", distinct=True, filter=Q(upper_units__level__in=[UpperUnitLevel.NATIONAL,
-                                                                              UpperUnitLevel.PROVINCIAL])),
+        _("distinct national or provincial units that took part (activities of list projects and own activities, "
+          "each unit once)"), "outcome",
+        Count("upper_units", distinct=True, filter=Q(upper_units__level__in=UPPER_LEVELS)),
         "held_on", Q(pk__in=ActivityOutcome.upper_units.through.objects.filter(
-            upperunit__level__in=[UpperUnitLevel.NATIONAL, UpperUnitLevel.PROVINCIAL]).values("activityoutcome_id")),
-        additive=False),
+            upperunit__level__in=UPPER_LEVELS).values("activityoutcome_id")),
+        additive=False, ids={"outcome": "upper_units", "activity": "upper_units"},
+        id_filter={"level__in": UPPER_LEVELS}),
 }
 
 
@@ -84,19 +94,29 @@ SOURCES = {"outcome": ActivityOutcome.objects.for_user, "record": OrganisationRe
            "meeting": _held_meetings, "visit": NeedVisit.objects.for_user, "activity": OwnActivity.objects.for_user,
            "venue": Venue.objects.for_user}
 RULES["meetings_held"] = Rule(_("joint meetings held"), "meeting", Count("id"), "held_on")
-# T3-served counts enterprises (家), each once however often it was served: the partners of the visited needs.
-RULES["enterprises_served"] = Rule(_("distinct enterprises served (visits to their technology needs)"), "visit",
-                                   Count("need__partner", distinct=True), "held_on", additive=False)
+# T3-served counts enterprises (家), each once however often and by whichever source it was served: the partners
+# of the visited needs and the S&T enterprises (key projects) named in confirmed own activities (``partners``).
+RULES["enterprises_served"] = Rule(
+    _("distinct enterprises served (visits to their technology needs and own activities, each enterprise once)"),
+    "visit", Count("need__partner", distinct=True), "held_on", additive=False,
+    ids={"visit": "need__partner", "activity": "partners"})
 # "new this year" of the registry of bases and venues (e.g. 新增企业科协 with kinds "enterprise_association")
 RULES["venues_new"] = Rule(_("new bases and venues of the kinds"), "venue", Count("id"), "founded_on")
 
-# The further sources an additive rule also counts, each with its own narrowing condition (or None): an own activity
-# (自主活动) of a district or society counts exactly like an outcome of a list project.
+# The further sources a rule also counts, each with its own narrowing condition (or None): an own activity (自主活动)
+# of a district or society counts exactly like an outcome of a list project. An additive rule adds the sources'
+# values up; a distinct one (``Rule.ids``) counts the union of their ids.
 ALSO: dict[str, dict[str, object]] = {
     "outcome_count": {"activity": None},
     "outcome_expert_services": {"activity": Q(Exists(OwnActivity.industries.through.objects.filter(
         ownactivity_id=OuterRef("pk"))))},
+    # the activities that name an enterprise / a national or provincial unit (the rows behind the number)
+    "enterprises_served": {"activity": Q(pk__in=OwnActivity.partners.through.objects.values("ownactivity_id"))},
+    "outcome_upper_units": {"activity": Q(pk__in=OwnActivity.upper_units.through.objects.filter(
+        upperunit__level__in=UPPER_LEVELS).values("ownactivity_id"))},
 }
+# a distinct rule names the path of the counted ids in each of its sources, its own and its ``ALSO`` ones
+assert all(set(rule.ids) == {rule.source, *ALSO.get(code, {})} for code, rule in RULES.items() if rule.ids)
 
 
 def period_of(target: TargetDefinition, *, year: int, as_of: date) -> tuple[date, date]:
@@ -131,10 +151,71 @@ def target_rows(target: TargetDefinition, *, year: int, as_of: date, user,
 
 def target_parts(target: TargetDefinition, **options) -> list[tuple[str, QuerySet]]:
     """Every source's rows of a target: the rule's own source first, then its ``ALSO`` sources; the value is the
-    sum of the parts' values (``ALSO`` holds additive rules only)."""
+    sum of the parts' values, or for a distinct rule the number of distinct ids of their union (``parts_value``)."""
     rule = RULES[target.rule]
     return [(rule.source, target_rows(target, **options))] + [
         (source, target_rows(target, source=source, **options)) for source in ALSO.get(target.rule, {})]
+
+
+def _counted_ids(rule: Rule, source: str, rows: QuerySet) -> QuerySet:
+    """A distinct rule's source rows narrowed to those naming a thing counted (along the source's path, meeting
+    ``id_filter``), with that thing's id annotated as ``item``: one row per (row, thing) pair."""
+    path = rule.ids[source]
+    lookups = {path + "__isnull": False, **{"{}__{}".format(path, key): value
+                                            for key, value in (rule.id_filter or {}).items()}}
+    # one ``filter`` call: the path's join the lookups make is the one ``item`` reads (a multi-valued relation
+    # filtered in a second call would join again, and ``item`` would list things the filter did not pass)
+    return rows.filter(**lookups).annotate(item=F(path)).order_by()
+
+
+def _distinct_union(target: TargetDefinition, parts: list[tuple[str, QuerySet]], *, with_month: bool) -> QuerySet:
+    """One UNION query over the sources of a distinct rule: the distinct ids counted (with ``with_month``, the
+    distinct (month, id) pairs)."""
+    rule = RULES[target.rule]
+    union = None
+    for source, rows in parts:
+        rows = _counted_ids(rule, source, rows)
+        if with_month:
+            rows = rows.annotate(month=YearMonth(rule.date_field)).values_list("month", "item")
+        else:
+            rows = rows.values_list("item")
+        union = rows if union is None else union.union(rows)  # UNION, not UNION ALL: each id (pair) once
+    return union
+
+
+def _distinct_value(target: TargetDefinition, *, with_trend: bool, **options) -> tuple[int, list[tuple[str, int]]]:
+    """A distinct rule's value and trend in one query: the number of distinct ids of the union over its sources;
+    the trend gives each month the number of distinct ids named in that month (like the other distinct counts, the
+    months do not add up to the value: a thing served in May and June counts in both months, once in the year)."""
+    parts = target_parts(target, **options)
+    if not with_trend:
+        return _distinct_union(target, parts, with_month=False).count(), []
+    pairs = list(_distinct_union(target, parts, with_month=True))
+    months = Counter(month for month, _item in pairs)
+    return len({item for _month, item in pairs}), sorted(months.items())
+
+
+def parts_value(target: TargetDefinition, parts: list[tuple[str, QuerySet]]) -> int:
+    """A target's value from its parts (``target_parts``): the sum of the parts' aggregates, or for a distinct
+    rule over several sources the number of distinct ids of their union."""
+    rule = RULES[target.rule]
+    if rule.ids:
+        return _distinct_union(target, parts, with_month=False).count()
+    return sum(rows.aggregate(v=rule.value)["v"] or 0 for _source, rows in parts)
+
+
+def with_counted(target: TargetDefinition, source: str, rows: QuerySet, user) -> QuerySet:
+    """A distinct rule's rows with the things each one counts as ``row.counted`` (the drill-down lists them, e.g.
+    the enterprises an own activity served); other rules' rows unchanged."""
+    rule = RULES[target.rule]
+    if not rule.ids or source not in rule.ids:
+        return rows
+    path = rule.ids[source]
+    if "__" in path:  # a path through a foreign key (a visit's need's enterprise): the row's template names it
+        return rows
+    related = rows.model._meta.get_field(path).related_model
+    return rows.prefetch_related(Prefetch(path, to_attr="counted", queryset=related.objects.for_user(user).filter(
+        **(rule.id_filter or {})).order_by("name")))
 
 
 def pace_of(share_done: float, share_elapsed: float) -> Pace:
@@ -170,6 +251,12 @@ class TargetStatus:
     @property
     def pace_label(self) -> str:
         return Pace(self.pace).label
+
+    @property
+    def rule_label(self) -> str:
+        """How the value is counted (the rule's label: e.g. that both sources count, each enterprise once)."""
+        rule = RULES.get(self.rule)
+        return str(rule.label) if rule else ""
 
     @property
     def percent_done(self) -> int:
@@ -230,11 +317,15 @@ def _grouped_values(targets: list[TargetDefinition], *, year: int, as_of: date, 
     additive rules (conditional aggregates side by side, grouped by month for the trend) — the cost of a cold
     dashboard does not grow with the number of targets. A distinct count (not additive: the months' values do not
     add up) may join a many-valued relation, which would repeat the rows the others count, so it keeps its own
-    query over ``target_rows``."""
+    query over ``target_rows`` — or, counted over several sources (``Rule.ids``), one UNION query of their ids."""
     values = {}
     by_source: dict[str, list[tuple[TargetDefinition, Q | None]]] = {}  # an additive target in each of its sources
     for target in targets:
         rule = RULES[target.rule]
+        if rule.ids:  # a distinct count over several sources: the union of their ids, one query
+            values[target.code] = _distinct_value(target, with_trend=with_trend, year=year, as_of=as_of, user=user,
+                                                  include_unconfirmed=include_unconfirmed)
+            continue
         if rule.additive:
             by_source.setdefault(rule.source, []).append((target, rule.narrow))
             for source, narrow in ALSO.get(target.rule, {}).items():

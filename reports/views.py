@@ -145,10 +145,10 @@ def target_detail(request, code: str):
     parts = targets.target_parts(target, year=year, as_of=as_of, user=user, include_unconfirmed=include)
     rows = parts[0][1]
     rule = targets.RULES[target.rule]
-    value = sum(part.aggregate(v=rule.value)["v"] or 0 for _source, part in parts)
+    value = targets.parts_value(target, parts)
     # own activities counted like outcomes (at most 200 shown; the value counts them all)
-    also = [part.select_related("district", "society").order_by("-held_on", "-id")[:200]
-            for source, part in parts[1:] if source == "activity"]
+    also = [targets.with_counted(target, source, part, user).select_related("district", "society").order_by(
+        "-held_on", "-id")[:200] for source, part in parts[1:] if source == "activity"]
     if rule.source == "outcome":
         rows = rows.select_related("project__society").prefetch_related("upper_units")
     elif rule.source == "record":

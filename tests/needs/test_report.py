@@ -110,4 +110,4 @@ def test_half_year_report_cover_has_the_needs_figures(flow):
     from reports.halfyear import collect, sections
 
     cover = dict((row[0], row[1]) for row in sections(collect("2026H1"))[0][2])
-    assert (cover["本年征集技术需求"], cover["本年服务企业（家）"], cover["需求解决率"]) == (4, 2, "25%")
+    assert (cover["本年征集技术需求"], cover["本年通过技术需求走访服务的企业（家）"], cover["需求解决率"]) == (4, 2, "25%")
