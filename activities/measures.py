@@ -47,14 +47,16 @@ def measure_table(user, *, year: int) -> list[dict]:
     One grouped query per source (a correlated subquery per measure and source cost twice as much at 5,000
     projects)."""
     start, end = date(year, 1, 1), date(year, 12, 31)
-    projects = _per_measure(Project.objects.for_user(user).filter(year=year), "measures",
-                            n=Count("id", distinct=True))
+    # Plain counts, not ``distinct``: a (measure, project) pair is unique in the link table, an outcome has one
+    # project and the scopes are ``IN (subquery)`` conditions, so no row is repeated — and a distinct count sorts
+    # every joined row (measured: half of these queries' time at 5,000 projects).
+    projects = _per_measure(Project.objects.for_user(user).filter(year=year), "measures", n=Count("id"))
     activities = _per_measure(
         OwnActivity.objects.for_user(user).filter(review=ReviewStatus.CONFIRMED, held_on__range=(start, end)),
         "measures", n=Count("id", distinct=True), last=Max("held_on"))
     outcomes = _per_measure(
         ActivityOutcome.objects.for_user(user).filter(review=ReviewStatus.CONFIRMED, held_on__range=(start, end)),
-        "project__measures", n=Count("id", distinct=True), last=Max("held_on"))
+        "project__measures", n=Count("id"), last=Max("held_on"))
     campaigns = _per_measure(Campaign.objects.for_user(user).filter(starts_on__range=(start, end)), "measures",
                              n=Count("id", distinct=True), last=Max("starts_on"))
     rows = []

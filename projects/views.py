@@ -58,9 +58,9 @@ def my_projects(request):
     """The user's projects grouped by status, the overdue ones first, a page at a time."""
     today = timezone.localdate()
     mine = Project.objects.for_user(request.user)
-    listing = paginate(request, mine.in_status_groups(today), MINE_PAGE_SIZE)
     group_sizes = dict(mine.annotate(list_group=status_group(today)).order_by().values("list_group").annotate(
         n=Count("pk")).values_list("list_group", "n"))
+    listing = paginate(request, mine.in_status_groups(today), MINE_PAGE_SIZE, count=sum(group_sizes.values()))
     groups = []  # [(group, its projects on this page, its size in all pages)]
     for project in listing.rows:
         if not groups or groups[-1][0] != project.list_group:

@@ -92,8 +92,10 @@ def district_ranking(*, year: int, user, as_of: date | None = None, since: date 
     """Per district association: linked projects by status, overdue, joint activities (outcomes held from
     ``since``, default the year's start, to ``as_of``)."""
     as_of = as_of or timezone.localdate()
-    links = ProjectDistrict.objects.filter(project__in=Project.objects.for_user(user).filter(year=year).values("pk"),
-                                           district__is_city=False)  # 枣庄市科协 is the city level, not a district
+    # the links' own scope (their project's rule) and the project's year on the one join the grouping needs: not a
+    # second pass over the year's projects for an ``IN (subquery)`` (measured: a third of this query at 5,000)
+    links = ProjectDistrict.objects.for_user(user).filter(
+        project__year=year, district__is_city=False)  # 枣庄市科协 is the city level, not a district
     if (own := district_of(user)) is not None:
         links = links.filter(district=own)  # a district sees its own row, not its partners' on shared projects
     ranking = {}

@@ -299,16 +299,27 @@ def _with_condition(expression, condition: Q):
     return expression
 
 
-def _condition(target: TargetDefinition, narrow: Q | None, *, model, year: int, as_of: date, fields: set[str]) -> Q:
-    """What ``target_rows`` filters on beyond the source's scope and confirmation, as one condition."""
+def _condition_parts(target: TargetDefinition, narrow: Q | None, *, model, year: int, as_of: date,
+                     fields: set[str]) -> list[Q]:
+    """What ``target_rows`` filters on beyond the source's scope and confirmation, as conditions to AND: the period,
+    the kinds, the rule's narrowing condition."""
     rule = RULES[target.rule]
     start, end = period_of(target, year=year, as_of=as_of)
-    condition = Q(**{rule.date_field + "__gte": start, rule.date_field + "__lte": min(end, as_of)})
+    parts = [Q(**{rule.date_field + "__gte": start, rule.date_field + "__lte": min(end, as_of)})]
     if (kinds := target.kind_list()) and "kind" in fields:
-        condition &= Q(**{getattr(model, "kind_lookup", "kind") + "__in": kinds})
+        parts.append(Q(**{getattr(model, "kind_lookup", "kind") + "__in": kinds}))
     if narrow is not None:
-        condition &= narrow
-    return condition
+        parts.append(narrow)
+    return parts
+
+
+def _shared_parts(parts: list[list[Q]]) -> tuple[list[Q], list[Q | None]]:
+    """The conditions every target of a source shares (typically the year's period), filtered on once in the WHERE
+    clause, and what is left of each target's condition for its aggregate's FILTER (``None``: nothing, every row of
+    the query counts). The database then evaluates a date range once per row, not once per aggregate."""
+    shared = [part for part in parts[0] if all(part in others for others in parts[1:])]
+    own = [[part for part in target_parts if part not in shared] for target_parts in parts]
+    return shared, [Q.create(rest) if rest else None for rest in own]
 
 
 def _grouped_values(targets: list[TargetDefinition], *, year: int, as_of: date, user, include_unconfirmed: bool,
@@ -345,13 +356,16 @@ def _grouped_values(targets: list[TargetDefinition], *, year: int, as_of: date, 
         fields = {model_field.name for model_field in rows.model._meta.get_fields()}
         if "review" in fields:
             rows = confirmed(rows, include_unconfirmed)
-        conditions = [_condition(target, narrow, model=rows.model, year=year, as_of=as_of, fields=fields)
-                      for target, narrow in pairs]
-        rows = rows.filter(Q.create(conditions, connector=Q.OR))
+        shared, conditions = _shared_parts([
+            _condition_parts(target, narrow, model=rows.model, year=year, as_of=as_of, fields=fields)
+            for target, narrow in pairs])
+        rows = rows.filter(*shared)
+        if all(condition is not None for condition in conditions):  # else some target counts every row left
+            rows = rows.filter(Q.create(conditions, connector=Q.OR))
         aggregates = {}
         for index, (target, condition) in enumerate(zip(group, conditions)):
             value = RULES[target.rule].value
-            aggregates["v{}".format(index)] = _with_condition(value, condition)
+            aggregates["v{}".format(index)] = value if condition is None else _with_condition(value, condition)
             if not (isinstance(value, Count) and not value.distinct):  # a count is its own row count
                 aggregates["n{}".format(index)] = Count("pk", filter=condition)
         if not with_trend:

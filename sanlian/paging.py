@@ -51,13 +51,17 @@ def _query(params) -> str:
     return "?{}&".format(text) if text else "?"
 
 
-def paginate(request, rows, per_page: int = 50, *, sizes: tuple[int, ...] = (), param: str = "page") -> Listing:
-    """The page of ``rows`` that ``request`` asks for (``?<param>=``, and ``?size=`` if ``sizes`` is given)."""
+def paginate(request, rows, per_page: int = 50, *, sizes: tuple[int, ...] = (), param: str = "page",
+             count: int | None = None) -> Listing:
+    """The page of ``rows`` that ``request`` asks for (``?<param>=``, and ``?size=`` if ``sizes`` is given);
+    ``count``: the number of ``rows`` when the view has already counted them (no second count query)."""
     size = per_page
     if sizes:
         asked = page_number(request.GET.get("size"))
         size = asked if asked in sizes else per_page
     paginator = Paginator(rows, size)
+    if count is not None:
+        paginator.count = count  # Paginator.count is a cached property: this is its value
     page = paginator.page(min(page_number(request.GET.get(param)), paginator.num_pages))
     params = request.GET.copy()
     params.pop(param, None)

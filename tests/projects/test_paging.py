@@ -111,3 +111,14 @@ def test_my_projects_page_2_continues_the_groups_with_their_full_sizes(client):
     second = client.get(reverse("projects:mine"), {"page": "2"}).context["groups"]
     assert [(group, len(rows), size) for group, rows, size in first] == [(0, 30, 40)]
     assert [(group, len(rows), size) for group, rows, size in second] == [(0, 10, 40), (4, 5, 5)]
+
+
+def test_my_projects_pager_counts_the_contacts_projects_from_the_group_sizes(client):
+    society = factories.society()
+    grow(society, 45)
+    grow(factories.society(), 3)
+    client.force_login(factories.user(Role.SOCIETY, society=society))
+    response = client.get(reverse("projects:mine"), {"page": "2"})
+    assert response.context["page"].paginator.count == 45
+    assert "第 31–45 条，共 45 条" in response.content.decode()
+    assert sum(size for _group, _rows, size in response.context["groups"]) == 45
