@@ -20,17 +20,20 @@ def enterprises_served(visits) -> int:
     return visits.values("need__partner_id").distinct().count()
 
 
-def need_figures(needs, visits=None) -> dict:
+def need_figures(needs, visits=None, *, ids: dict | None = None) -> dict:
     """The figures of ``needs`` (a ``Need`` queryset, scoped by the caller); with ``visits`` (a ``NeedVisit``
-    queryset) also the enterprises they served."""
+    queryset) also the enterprises they served. ``ids``, when given, is filled with ``("industry" | "district",
+    name) → id`` of the names counted (for links to the filtered ledger)."""
     rows = list(needs.values_list("status", "industry__name", "district__name", "collected_on", "matched_on",
-                                  "closed_on"))
+                                  "closed_on", "industry_id", "district_id"))
     unclassified = _("Unclassified")
     by_status = {status: 0 for status in NeedStatus.values}
     by_industry: dict[str, int] = {}
     by_district: dict[str, int] = {}
+    ids = {} if ids is None else ids
     to_match, to_solve = [], []
-    for status, industry, district, collected_on, matched_on, closed_on in rows:
+    for status, industry, district, collected_on, matched_on, closed_on, industry_id, district_id in rows:
+        ids[("industry", industry)], ids[("district", district)] = industry_id, district_id
         by_status[status] += 1
         by_industry[industry or unclassified] = by_industry.get(industry or unclassified, 0) + 1
         by_district[district] = by_district.get(district, 0) + 1
@@ -74,13 +77,19 @@ def needs_section(*, user, year: int, district=None, partner=None) -> dict:
         query["district"] = district.pk
     if partner is not None:
         needs, visits = needs.filter(partner=partner), visits.filter(need__partner=partner)
-    figures = need_figures(needs, visits)
+    ids: dict[tuple[str, str], int] = {}
+    figures = need_figures(needs, visits, ids=ids)
     ledger = reverse("needs:list")
 
     def link(**more) -> str | None:
         return None if partner is not None else "{}?{}".format(ledger, urlencode({**query, **more}))
 
-    industries = sorted(figures["by_industry"].items(), key=lambda item: (-item[1], item[0]))
+    def rows(kind: str, counts: dict) -> list[tuple[str, int, str | None]]:
+        """(name, count, link to the ledger rows it counts), most first; no link for needs without one."""
+        return [(name, count, link(**{kind: ids[(kind, name)]}) if ids.get((kind, name)) else None)
+                for name, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+
+    industries = rows("industry", figures["by_industry"])
     return {
         "year": year, "figures": figures, "link": link(), "by_district": district is None and partner is None,
         "matched_percent": round(figures["matched_share"] * 100, 1),
@@ -88,7 +97,7 @@ def needs_section(*, user, year: int, district=None, partner=None) -> dict:
         "statuses": [{"value": value, "label": str(label), "count": figures["by_status"][value],
                       "link": link(status=value)} for value, label in NeedStatus.choices],
         "industries": industries,
-        "districts": sorted(figures["by_district"].items(), key=lambda item: (-item[1], item[0])),
-        "chart": {"labels": [name for name, _count in industries], "values": [n for _name, n in industries],
+        "districts": rows("district", figures["by_district"]),
+        "chart": {"labels": [row[0] for row in industries], "values": [row[1] for row in industries],
                   "series": _("Needs")},
     }

@@ -72,6 +72,15 @@ def test_dashboard_section_has_the_needs_report_numbers_for_the_secretariat(clie
         assert _ledger_count(client, row["link"]) == row["count"] == figures["by_status"][row["value"]]
         assert row["link"].replace("&", "&amp;") in html
     assert _ledger_count(client, section["link"]) == figures["needs"]
+    # each industry and district row links to the ledger rows it counts (needs without an industry: no link)
+    for rows, counts in ((section["industries"], figures["by_industry"]), (section["districts"],
+                                                                          figures["by_district"])):
+        assert [(name, count) for name, count, _link in rows] == sorted(counts.items(), key=lambda i: (-i[1], i[0]))
+        for name, count, link in rows:
+            if link is not None:
+                assert _ledger_count(client, link) == count and link.replace("&", "&amp;") in html
+    assert {name for name, _count, link in section["industries"] if link is None} <= {"未分类"}
+    assert all(link for _name, _count, link in section["districts"])
 
 
 def test_dashboard_section_is_cached_with_the_numbers_and_moves_with_a_change(client, flow):
