@@ -2,13 +2,9 @@
 records itself, with their evidence. Once the secretariat confirms them they count toward the targets exactly like
 the outcomes of list projects (``reports.targets``)."""
 
-import uuid
-from pathlib import PurePath
-
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -16,7 +12,7 @@ from projects.choices import OutcomeKind
 from projects.models import Confirmable, Project
 from sanlian.access import ScopedManager
 from sanlian.bounds import count_constraint, count_validators
-from sanlian.uploads import StoredFile
+from sanlian.uploads import StoredFile, private_name
 from societies.models import District, Expert, Industry, Partner, Society, UpperUnit
 
 
@@ -79,9 +75,7 @@ class OwnActivity(Confirmable):
 
 
 def evidence_path(instance: "ActivityEvidence", filename: str) -> str:
-    # A random name: the stored path never reveals or trusts the uploaded name.
-    return "activities/{}/{}{}".format(timezone.now().strftime("%Y/%m"), uuid.uuid4().hex,
-                                       PurePath(filename).suffix.lower())
+    return private_name("activities", filename)
 
 
 class ActivityEvidence(StoredFile):

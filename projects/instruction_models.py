@@ -4,9 +4,6 @@ Kept apart from ``projects.models`` (imported by it) so that neither module grow
 of who sees them are in ``projects.access``, the operations in ``projects.instructions``.
 """
 
-import uuid
-from pathlib import PurePath
-
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -15,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from sanlian.access import ScopedManager, ScopedQuerySet
-from sanlian.uploads import StoredFile
+from sanlian.uploads import StoredFile, private_name
 
 
 class InstructionStatus(models.TextChoices):
@@ -99,9 +96,7 @@ class InstructionReply(models.Model):
 
 
 def reply_file_path(instance: "InstructionFile", filename: str) -> str:
-    # A random name: the stored path never reveals or trusts the uploaded name.
-    return "instructions/{}/{}{}".format(timezone.now().strftime("%Y/%m"), uuid.uuid4().hex,
-                                         PurePath(filename).suffix.lower())
+    return private_name("instructions", filename)
 
 
 class InstructionFile(StoredFile):

@@ -1,8 +1,6 @@
 """The key-project list: projects of a year, their linked units, task force, progress updates and attachments."""
 
-import uuid
 from dataclasses import dataclass
-from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
@@ -14,7 +12,7 @@ from simple_history.models import HistoricalRecords
 from sanlian.access import ScopedManager, ScopedQuerySet
 from sanlian.bounds import count_constraint, count_validators
 from sanlian.site import absolute_url
-from sanlian.uploads import StoredFile
+from sanlian.uploads import StoredFile, private_name
 from societies.models import (
     Contact,
     District,
@@ -360,8 +358,7 @@ class ActivityOutcome(Confirmable):
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
-    # A random name: the stored path never reveals or trusts the uploaded name.
-    return "attachments/{}/{}{}".format(timezone.now().strftime("%Y/%m"), uuid.uuid4().hex, PurePath(filename).suffix.lower())
+    return private_name("attachments", filename)
 
 
 class Attachment(StoredFile):

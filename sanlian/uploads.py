@@ -5,14 +5,16 @@ Served only by views that check access first (``sanlian.files.private_file_respo
 """
 
 import logging
+import uuid
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 logger = logging.getLogger(__name__)
@@ -129,6 +131,13 @@ def store_uploads(model, checked: list, stored: list[str], **fields) -> list:
         row.save()
         rows.append(row)
     return rows
+
+
+def private_name(folder: str, filename: str) -> str:
+    """Where an upload is stored: ``folder/YYYY/MM/<random><suffix>`` — the path never reveals or trusts the
+    uploaded name (the ``upload_to`` of every ``StoredFile``)."""
+    return "{}/{}/{}{}".format(folder, timezone.now().strftime("%Y/%m"), uuid.uuid4().hex,
+                               PurePath(filename).suffix.lower())
 
 
 class StoredFile(models.Model):
