@@ -4,38 +4,37 @@
 from datetime import date
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from activities.measures import measure_table
 from activities.reach import reach_by_district
+from meetings.forms import half_choices
+from needs.report import needs_section
 from projects import instructions
 from projects.choices import ProjectStatus, ReviewStatus
 from projects.outcomes import can_correct
 from sanlian.files import private_file_response
 from sanlian.forms import year_param
 from sanlian.paging import paginate
-from meetings.forms import half_choices
-from needs.report import needs_section
 from societies.access import district_of, role_of, sees_everything, society_of
 
 from . import builds, targets
 from . import dashboard as numbers
 from . import review
-from .records import save_record
 from .access import can_build_reports, can_enter_records, can_review
 from .forms import RecordForm
 from .halfyear import BadHalf, report_name
 from .models import OrganisationRecord, ReportBuild, TargetDefinition
+from .records import save_record
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -80,7 +79,7 @@ def _dashboard_data(request, *, warn: bool = False) -> dict:
         "districts": numbers.sort_ranking(counted["districts"], sort),
         "statuses": ProjectStatus.choices, "years": range(as_of.year - 3, timezone.localdate().year + 2),
         "slice": society_of(user) or district_of(user),
-        **_activity_tables(user, year=year, as_of=as_of, cache_key=cache_key),
+        **_cached(cache_key + ":activities", lambda: _activity_tables(user, year=year, as_of=as_of)),
         "needs_section": _cached(cache_key + ":needs", lambda: needs_section(user=user, year=year)),
     }
 
@@ -94,15 +93,10 @@ def _cached(key: str, compute):
     return value
 
 
-def _activity_tables(user, *, year: int, as_of: date, cache_key: str) -> dict:
-    """The campaigns' reach by district and the per-measure table, cached with the dashboard's numbers."""
-    key = cache_key + ":activities"
-    tables = cache.get(key)
-    if tables is None:
-        tables = {"reach": reach_by_district(user, start=date(year, 1, 1), end=as_of),
-                  "measures": measure_table(user, year=year)}
-        cache.set(key, tables, numbers.DASHBOARD_TTL_SECONDS)
-    return tables
+def _activity_tables(user, *, year: int, as_of: date) -> dict:
+    """The campaigns' reach by district and the per-measure table."""
+    return {"reach": reach_by_district(user, start=date(year, 1, 1), end=as_of),
+            "measures": measure_table(user, year=year)}
 
 
 @login_required
