@@ -18,6 +18,33 @@ from .models import Campaign, CampaignLine, Measure, OwnActivity, Programme, Ros
 NUMERIC = {"inputmode": "numeric", "min": 0}
 
 
+def not_in_future(day):
+    """``day`` (or None), refused when it lies after today."""
+    if day and day > timezone.localdate():
+        raise forms.ValidationError(_("The date cannot be in the future."))
+    return day
+
+
+class OwnDistrictForm(forms.ModelForm):
+    """A record that belongs to a district association: a district contact keeps their own (the field is left out
+    and set on save); the secretariat picks among the districts (the city level left out)."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        unit = own_unit(user)
+        self.own_district = unit["district"] if unit else None
+        if self.own_district is not None:
+            del self.fields["district"]
+        else:
+            self.fields["district"].queryset = District.objects.for_user(user).filter(is_city=False)
+
+    def save(self, commit: bool = True):
+        instance = super().save(commit=False)
+        if self.own_district is not None:
+            instance.district = self.own_district
+        return instance
+
+
 class OwnActivityForm(forms.ModelForm):
     """An own activity; the secretariat picks the unit, a contact records for their own unit."""
 
@@ -68,10 +95,7 @@ class OwnActivityForm(forms.ModelForm):
         self.fields["measures"].queryset = Measure.objects.for_user(user).filter(is_active=True)
 
     def clean_held_on(self):
-        day = self.cleaned_data["held_on"]
-        if day > timezone.localdate():
-            raise forms.ValidationError(_("The date cannot be in the future."))
-        return day
+        return not_in_future(self.cleaned_data["held_on"])
 
     def clean(self):
         data = super().clean()
@@ -126,7 +150,7 @@ class ActivityFilterForm(forms.Form):
         return activities
 
 
-class CampaignForm(forms.ModelForm):
+class CampaignForm(OwnDistrictForm):
     """A campaign in one form: period, scope and reach; per-town lines below or from a workbook (then the totals are
     their sums). A workbook's lines replace the typed ones; a bad workbook refuses the whole form."""
 
@@ -145,12 +169,7 @@ class CampaignForm(forms.ModelForm):
                       ("sessions", "participants", "towns", "schools", "publicity")}}
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.own_district = own_unit(user) and own_unit(user)["district"]
-        if self.own_district is not None:
-            del self.fields["district"]
-        else:
-            self.fields["district"].queryset = District.objects.for_user(user).filter(is_city=False)
+        super().__init__(*args, user=user, **kwargs)
         self.fields["measures"].queryset = Measure.objects.for_user(user).filter(is_active=True)
         self.file_lines: Parsed | None = None
 
@@ -170,11 +189,6 @@ class CampaignForm(forms.ModelForm):
             self.add_error("ends_on", _("The last day cannot be before the first day."))
         return data
 
-    def save(self, commit: bool = True):
-        campaign = super().save(commit=False)
-        if self.own_district is not None:
-            campaign.district = self.own_district
-        return campaign
 
 
 class CampaignLineForm(forms.ModelForm):
@@ -210,7 +224,7 @@ CampaignLineFormSet = forms.inlineformset_factory(
     validate_max=True)
 
 
-class VenueForm(forms.ModelForm):
+class VenueForm(OwnDistrictForm):
     """A base or venue; a district contact keeps their own district's."""
 
     class Meta:
@@ -220,26 +234,11 @@ class VenueForm(forms.ModelForm):
                    "contact_phone": forms.TextInput(attrs={"inputmode": "tel"})}
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        unit = own_unit(user)
-        self.own_district = unit["district"] if unit else None
-        if self.own_district is not None:
-            del self.fields["district"]
-        else:
-            self.fields["district"].queryset = District.objects.for_user(user).filter(is_city=False)
+        super().__init__(*args, user=user, **kwargs)
         self.fields["kind"].queryset = VenueKind.objects.for_user(user).filter(is_active=True)
 
     def clean_founded_on(self):
-        day = self.cleaned_data["founded_on"]
-        if day and day > timezone.localdate():
-            raise forms.ValidationError(_("The date cannot be in the future."))
-        return day
-
-    def save(self, commit: bool = True):
-        venue = super().save(commit=False)
-        if self.own_district is not None:
-            venue.district = self.own_district
-        return venue
+        return not_in_future(self.cleaned_data["founded_on"])
 
 
 class CampaignUploadForm(forms.Form):
@@ -250,7 +249,7 @@ class CampaignUploadForm(forms.Form):
                                        "and 宣传品/文章. Title rows above the header are allowed."))
 
 
-class RosterMemberForm(forms.ModelForm):
+class RosterMemberForm(OwnDistrictForm):
     """A person on a programme's roster; a district contact keeps their own district's (the district is theirs)."""
 
     class Meta:
@@ -262,27 +261,12 @@ class RosterMemberForm(forms.ModelForm):
         formfield_callback = formfield
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        unit = own_unit(user)
-        self.own_district = unit["district"] if unit else None
-        if self.own_district is not None:
-            del self.fields["district"]
-        else:
-            self.fields["district"].queryset = District.objects.for_user(user).filter(is_city=False)
+        super().__init__(*args, user=user, **kwargs)
         self.fields["programme"].queryset = Programme.objects.for_user(user).filter(
             Q(is_active=True) | Q(pk=self.instance.programme_id))
 
     def clean_certified_on(self):
-        day = self.cleaned_data["certified_on"]
-        if day and day > timezone.localdate():
-            raise forms.ValidationError(_("The date cannot be in the future."))
-        return day
-
-    def save(self, commit: bool = True):
-        member = super().save(commit=False)
-        if self.own_district is not None and member.pk is None:
-            member.district = self.own_district
-        return member
+        return not_in_future(self.cleaned_data["certified_on"])
 
 
 class RosterFilterForm(forms.Form):
